@@ -1,0 +1,26 @@
+namespace NfsWatch.Core.Detection;
+
+/// <summary>
+/// A source of information that needs privileges. Names as in the metric
+/// <c>nfswatch_probe_available{probe}</c>.
+/// </summary>
+public static class Probe
+{
+    /// <summary>/proc/PID/task/TID/syscall: needs ptrace-attach rights (CAP_SYS_PTRACE for other users' tasks). Without it no mount call can be found.</summary>
+    public const string Syscall = "syscall";
+    /// <summary>/proc/PID/task/TID/stack: needs CAP_SYS_ADMIN and ptrace-attach rights. Without it stacks are empty.</summary>
+    public const string Stack = "stack";
+    /// <summary>/proc/PID/task/TID/sched: without it the age comes only from when the daemon first saw the call.</summary>
+    public const string Sched = "sched";
+
+    public static IReadOnlyList<string> ThreadProbes { get; } = [Syscall, Stack, Sched];
+
+    /// <summary>What a person loses when a probe is missing, for start-up messages and scan output.</summary>
+    public static string Consequence(string probe) => probe switch
+    {
+        Syscall => "threads in mount system calls cannot be found (needs CAP_SYS_PTRACE)",
+        Stack => "kernel stacks are not shown (needs CAP_SYS_ADMIN and CAP_SYS_PTRACE)",
+        Sched => "ages count only from when NfsWatch first saw a call",
+        _ => "",
+    };
+}

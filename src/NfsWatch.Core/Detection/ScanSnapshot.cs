@@ -1,0 +1,31 @@
+using NfsWatch.Core.Procfs;
+
+namespace NfsWatch.Core.Detection;
+
+/// <summary>The immutable result of one scan: what outputs (metrics, CLI, journal) publish.</summary>
+public sealed record ScanSnapshot
+{
+    public required KernelInfo Kernel { get; init; }
+    public required double ThresholdSeconds { get; init; }
+    public required int ScannedThreads { get; init; }
+    /// <summary>Every thread now inside a mount-family call, hung or not, oldest first.</summary>
+    public required IReadOnlyList<MountCall> MountCalls { get; init; }
+    /// <summary>Threads that crossed the threshold in this scan (each call counted once).</summary>
+    public required IReadOnlyList<MountCall> NewlyHung { get; init; }
+    /// <summary>Probe name to whether it could be read with the daemon's privileges.</summary>
+    public required IReadOnlyDictionary<string, bool> Probes { get; init; }
+    /// <summary>Reads refused for lack of privilege this scan, per probe: the threads NfsWatch could not see into.</summary>
+    public required IReadOnlyDictionary<string, int> DeniedReads { get; init; }
+    /// <summary>Reads that failed this scan for a reason other than a vanished task, per probe (file).</summary>
+    public required IReadOnlyDictionary<string, int> Errors { get; init; }
+    /// <summary>Up to a few error messages of this scan, quoting the content.</summary>
+    public required IReadOnlyList<string> ErrorSamples { get; init; }
+    public required TimeSpan Duration { get; init; }
+    public required DateTimeOffset FinishedAt { get; init; }
+
+    public IEnumerable<MountCall> Hung => MountCalls.Where(c => c.Hung);
+
+    public double OldestHungSeconds => MountCalls.Where(c => c.Hung).Select(c => c.StuckSeconds).DefaultIfEmpty(0).Max();
+
+    public IEnumerable<string> MissingProbes => Probes.Where(p => !p.Value).Select(p => p.Key);
+}

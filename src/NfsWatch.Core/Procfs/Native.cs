@@ -1,0 +1,31 @@
+using System.Runtime.InteropServices;
+
+namespace NfsWatch.Core.Procfs;
+
+/// <summary>
+/// The few libc calls the proc reader needs. Going through open/read/getdents64 directly keeps a scan of
+/// tens of thousands of threads free of per-file string and handle allocations.
+/// </summary>
+internal static unsafe partial class Native
+{
+    public const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
+
+    // open(2) is variadic only in its third argument, which is never passed here.
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
+    public static partial int Open(byte* path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    public static partial nint Read(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    public static partial int Close(int fd);
+
+    // glibc >= 2.30 exports getdents64 (bookworm ships 2.36).
+    [LibraryImport("libc", EntryPoint = "getdents64", SetLastError = true)]
+    public static partial nint GetDents64(int fd, byte* buffer, nint count);
+
+    [LibraryImport("libc", EntryPoint = "sysconf", SetLastError = true)]
+    public static partial long SysConf(int name);
+
+    public const int _SC_CLK_TCK = 2;
+}

@@ -1,0 +1,13 @@
+namespace NfsWatch.Configuration;
+
+/// <summary>The settled options of one invocation, after file, environment and command line.</summary>
+public sealed record NfsWatchOptions
+{
+    public string Procfs { get; init; } = "/proc";
+    public TimeSpan Threshold { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(5);
+    public ListenAddress Listen { get; init; } = ListenAddress.Default;
+    public bool Json { get; init; }
+    /// <summary>The config file that was read, or null when none was.</summary>
+    public string? ConfigFile { get; init; }
+}

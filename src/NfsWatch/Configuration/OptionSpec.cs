@@ -1,0 +1,24 @@
+namespace NfsWatch.Configuration;
+
+/// <summary>One option of the interface (../shared/INTERFACE.md): its name, which verbs take it, its help.</summary>
+public sealed record OptionSpec(string Name, string? Verb, string? ValueName, string Default, string Help)
+{
+    public bool IsFlag => ValueName is null;
+
+    /// <summary>The environment variable: NFSWATCH_ + the name in upper case, '-' as '_'.</summary>
+    public string EnvironmentName => "NFSWATCH_" + Name.ToUpperInvariant().Replace('-', '_');
+
+    public bool AppliesTo(string verb) => Verb is null || Verb == verb;
+
+    public static IReadOnlyList<OptionSpec> All { get; } =
+    [
+        new("procfs", null, "PATH", "/proc", "root of the proc filesystem to read"),
+        new("threshold", null, "DURATION", "30s", "time inside a mount-family system call after which a thread counts as hung"),
+        new("interval", "run", "DURATION", "5s", "time between scans"),
+        new("listen", "run", "HOST:PORT", ListenAddress.Default.ToString(), "where /metrics is served (\":PORT\" for every address)"),
+        new("json", "scan", null, "off", "print the scan as JSON"),
+        new("config", null, "FILE", "/etc/nfswatch/nfswatch.json when it exists", "JSON file of options (names as above, without --)"),
+    ];
+
+    public static OptionSpec? Find(string name) => All.FirstOrDefault(o => o.Name == name);
+}

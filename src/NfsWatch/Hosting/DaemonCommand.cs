@@ -1,0 +1,64 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NfsWatch.Configuration;
+using NfsWatch.Core.Detection;
+using NfsWatch.Core.Procfs;
+using NfsWatch.Outputs.Metrics;
+using Prometheus;
+using Serilog;
+
+namespace NfsWatch.Hosting;
+
+/// <summary><c>nfswatch run</c>: the daemon under Microsoft.Extensions.Hosting, systemd-aware.</summary>
+public static class DaemonCommand
+{
+    public static async Task<int> RunAsync(NfsWatchOptions options)
+    {
+        Log.Logger = new LoggerConfiguration()
+            .MinimumLevel.Information()
+            .WriteTo.Console(outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}")
+            .CreateLogger();
+        try
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+            {
+                // Options come from OptionsLoader; keep the host from reading appsettings or DOTNET_ variables.
+                DisableDefaults = true,
+                Args = [],
+            });
+            builder.Services.AddSerilog(Log.Logger, dispose: false);
+            builder.Services.AddSystemd();
+            builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
+
+            var registry = Prometheus.Metrics.NewCustomRegistry();
+            var scanner = new MountScanner(new ProcFs(options.Procfs), options.Threshold);
+            builder.Services.AddSingleton(options);
+            builder.Services.AddSingleton(registry);
+            builder.Services.AddSingleton(scanner);
+            builder.Services.AddSingleton(new NfsWatchMetrics(registry, BuildInfo.Version));
+            builder.Services.AddHostedService<MetricsEndpoint>();
+            builder.Services.AddHostedService<ScanWorker>();
+
+            using var host = builder.Build();
+            Log.Information("NfsWatch {Version} starting: kernel {Kernel} ({Machine}), threshold {Threshold}, interval {Interval}, procfs {Procfs}{Config}",
+                BuildInfo.Version, scanner.Kernel.Release, scanner.Kernel.Machine, Duration.FormatOption(options.Threshold),
+                Duration.FormatOption(options.Interval), options.Procfs, options.ConfigFile is null ? "" : $", config {options.ConfigFile}");
+            if (!scanner.Syscalls.IsKnownMachine)
+                Log.Warning("Machine {Machine} is not one whose mount(2) and umount2(2) numbers NfsWatch knows: only the new mount API calls are watched", scanner.Kernel.Machine);
+            await host.RunAsync();
+            Log.Information("NfsWatch stopped");
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or ScanFailedException)
+        {
+            Log.Fatal("NfsWatch cannot run: {Reason}", e.Message);
+            return ExitCodes.Hung;
+        }
+        finally
+        {
+            await Log.CloseAndFlushAsync();
+        }
+    }
+}

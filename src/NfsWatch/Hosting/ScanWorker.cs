@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using NfsWatch.Configuration;
+using NfsWatch.Core.Detection;
+using NfsWatch.Outputs.Metrics;
+
+namespace NfsWatch.Hosting;
+
+/// <summary>
+/// Scans on a timer, publishes each snapshot to the metrics and logs what changed: a thread that became
+/// hung, one that recovered, probes that went missing, scans that failed.
+/// </summary>
+public sealed class ScanWorker(MountScanner scanner, NfsWatchMetrics metrics, NfsWatchOptions options, ILogger<ScanWorker> log)
+    : BackgroundService
+{
+    private static readonly TimeSpan ErrorLogEvery = TimeSpan.FromMinutes(5);
+
+    private Dictionary<ThreadKey, MountCall> _hung = [];
+    private HashSet<string> _missingProbes = [];
+    private DateTimeOffset _lastErrorLog = DateTimeOffset.MinValue;
+
+    /// <summary>Completes when the first scan has been published.</summary>
+    public Task FirstScan => _firstScan.Task;
+    private readonly TaskCompletionSource _firstScan = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        // Scans are synchronous reads of proc: keep them off the host's start-up path.
+        await Task.Yield();
+        using var timer = new PeriodicTimer(options.Interval);
+        do
+        {
+            try
+            {
+                Publish(scanner.Scan(stopping));
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (ScanFailedException e)
+            {
+                log.LogError("Scan failed: {Reason}", e.Message);
+            }
+        } while (await WaitAsync(timer, stopping));
+    }
+
+    private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stopping)
+    {
+        try { return await timer.WaitForNextTickAsync(stopping); }
+        catch (OperationCanceledException) { return false; }
+    }
+
+    private void Publish(ScanSnapshot snapshot)
+    {
+        metrics.Record(snapshot);
+        _firstScan.TrySetResult();
+
+        var missing = snapshot.MissingProbes.ToHashSet();
+        foreach (string probe in missing.Except(_missingProbes))
+            log.LogWarning("Probe {Probe} is not available with this process's privileges: {Consequence}", probe, Probe.Consequence(probe));
+        foreach (string probe in _missingProbes.Except(missing))
+            log.LogInformation("Probe {Probe} is available again", probe);
+        _missingProbes = missing;
+
+        if (snapshot.Errors.Count > 0 && snapshot.FinishedAt - _lastErrorLog >= ErrorLogEvery)
+        {
+            _lastErrorLog = snapshot.FinishedAt;
+            log.LogWarning("{Count} proc reads failed in the last scan (logged at most every {Every}); first: {Sample}",
+                snapshot.Errors.Values.Sum(), Duration.FormatOption(ErrorLogEvery), snapshot.ErrorSamples.FirstOrDefault());
+        }
+
+        var hungNow = snapshot.Hung.ToDictionary(c => c.Key);
+        foreach (var call in snapshot.NewlyHung)
+            log.LogWarning("Thread {Tid} of {Comm} (pid {Pid}) is hung in {Syscall}() for {StuckSeconds}s: state {State}, waiting in {Wchan}",
+                call.Tid, call.Comm, call.Pid, call.Syscall, Math.Round(call.StuckSeconds), call.State, call.Wchan ?? "-");
+        foreach (var (key, call) in _hung)
+            if (!hungNow.ContainsKey(key))
+                log.LogInformation("Thread {Tid} of {Comm} (pid {Pid}) is no longer hung in {Syscall}() (hung at least {StuckSeconds}s)",
+                    call.Tid, call.Comm, call.Pid, call.Syscall, Math.Round(call.StuckSeconds));
+        _hung = hungNow;
+    }
+}

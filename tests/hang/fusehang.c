@@ -1,0 +1,121 @@
+/*
+ * fusehang: makes a genuinely hung mount(2) on the running kernel, for NfsWatch's live tests
+ * (../shared/TESTBED.md section 1). Never run outside a test: it only touches DIR, which it creates.
+ *
+ *   fusehang DIR MODE THREAD LIFETIME
+ *     DIR       a fresh directory of the test's own; DIR/mnt becomes a FUSE mount, DIR/target the bind target
+ *     MODE      noinit: the server never reads /dev/fuse, waiters sit in fuse_get_req (state D, killable)
+ *               init:   the server answers FUSE_INIT only, waiters sit in request_wait_answer (state S)
+ *     THREAD    main: the process's only thread calls mount(2); second: a second thread calls it
+ *     LIFETIME  seconds; then the server detaches the mount and exits, closing /dev/fuse, which aborts the
+ *               connection so that every waiter returns ENOTCONN - a crashed test leaves nothing hung
+ *
+ * Prints one line "server=PID hanger=PID tid=TID mnt=PATH" once the hanging call is about to be made.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fuse.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+static char mnt[4096], sub[4200], target[4200];
+static int server_pid;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    umount2(mnt, MNT_DETACH);
+    _exit(0);
+}
+
+static void serve(int fd, int answer_init, int lifetime)
+{
+    signal(SIGALRM, on_alarm);
+    signal(SIGTERM, on_alarm);
+    alarm(lifetime);
+    if (!answer_init)
+        for (;;) pause();
+    static char buf[1 << 20];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < (ssize_t)sizeof(struct fuse_in_header)) {
+            if (n < 0 && errno == ENODEV) _exit(0); /* aborted */
+            continue;
+        }
+        struct fuse_in_header *in = (struct fuse_in_header *)buf;
+        if (in->opcode != FUSE_INIT) continue; /* swallow every other request: never answered */
+        struct { struct fuse_out_header h; struct fuse_init_out init; } out;
+        memset(&out, 0, sizeof out);
+        out.h.len = sizeof out;
+        out.h.unique = in->unique;
+        out.init.major = FUSE_KERNEL_VERSION;
+        out.init.minor = FUSE_KERNEL_MINOR_VERSION;
+        out.init.max_write = 4096;
+        if (write(fd, &out, sizeof out) < 0) perror("fusehang: init reply");
+    }
+}
+
+static void *hang(void *arg)
+{
+    (void)arg;
+    printf("server=%d hanger=%d tid=%ld mnt=%s\n", server_pid, getpid(), (long)syscall(SYS_gettid), mnt);
+    fflush(stdout);
+    /* The lookup of mnt/sub goes to the FUSE server, which never answers: mount(2) blocks. */
+    if (mount(sub, target, NULL, MS_BIND, NULL) < 0)
+        fprintf(stderr, "fusehang: mount returned: %s\n", strerror(errno));
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 5) {
+        fprintf(stderr, "usage: fusehang DIR noinit|init main|second LIFETIME_SECONDS\n");
+        return 2;
+    }
+    int answer_init = strcmp(argv[2], "init") == 0;
+    int second = strcmp(argv[3], "second") == 0;
+    int lifetime = atoi(argv[4]);
+    if (lifetime <= 0 || lifetime > 600) lifetime = 60;
+    snprintf(mnt, sizeof mnt, "%s/mnt", argv[1]);
+    snprintf(sub, sizeof sub, "%s/sub", mnt);
+    snprintf(target, sizeof target, "%s/target", argv[1]);
+    mkdir(mnt, 0755);
+    mkdir(target, 0755);
+
+    int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+    if (fd < 0) { perror("fusehang: /dev/fuse"); return 1; }
+    char data[256];
+    snprintf(data, sizeof data, "fd=%d,rootmode=40000,user_id=0,group_id=0,allow_other", fd);
+    if (mount("fusehang", mnt, "fuse.fusehang", MS_NOSUID | MS_NODEV, data) < 0) {
+        perror("fusehang: mount fuse");
+        return 1;
+    }
+    server_pid = fork();
+    if (server_pid < 0) { perror("fusehang: fork"); return 1; }
+    if (server_pid == 0) {
+        prctl(PR_SET_NAME, "fusehang-srv");
+        serve(fd, answer_init, lifetime);
+        _exit(0);
+    }
+    close(fd);
+    /* The hanger ends a little after the server in every case; SIGALRM is fatal, so a killable wait returns. */
+    alarm(lifetime + 5);
+    if (!second) {
+        hang(NULL);
+        return 0;
+    }
+    pthread_t t;
+    if (pthread_create(&t, NULL, hang, NULL) != 0) { perror("fusehang: pthread_create"); return 1; }
+    pthread_join(t, NULL);
+    return 0;
+}
