@@ -35,7 +35,7 @@ public sealed record MountInfo(
             int nl = text.IndexOf((byte)'\n');
             var line = nl < 0 ? text : text[..nl];
             text = nl < 0 ? default : text[(nl + 1)..];
-            if (line.Trim((byte)' ').IsEmpty) continue;
+            if (line.Trim(" \t\r\0"u8).IsEmpty) continue;
             if (TryParse(line, out var mount, out string? error)) mounts.Add(mount);
             else errors?.Add(error!);
         }
@@ -46,10 +46,13 @@ public sealed record MountInfo(
     {
         mount = null!;
         error = null;
+        // The kernel separates fields with exactly one space and escapes spaces inside them
+        // (fs/proc_namespace.c show_mountinfo), so an empty field - a mount source of "" - is two spaces in a
+        // row: split on single spaces, never collapse them.
         var fields = new List<string>(12);
-        foreach (var token in new SpaceTokens(line)) fields.Add(Unescape(token));
-        int dash = fields.IndexOf("-", 6);
-        if (fields.Count < 10 || dash < 0 || fields.Count < dash + 3)
+        foreach (var range in line.TrimEnd("\n"u8).Split((byte)' ')) fields.Add(Unescape(line[range]));
+        int dash = fields.Count > 7 ? fields.IndexOf("-", 6) : -1;
+        if (dash < 0 || fields.Count < dash + 3)
         {
             error = ParseError.Message("mountinfo", "too few fields or no \" - \" separator", line);
             return false;

@@ -11,18 +11,30 @@ public static class ThreadSched
     {
         execStartMs = 0;
         error = null;
-        int at = text.IndexOf("se.exec_start"u8);
-        if (at < 0)
+        // The key as kernel/sched/debug.c prints it: at the start of a line, padded with spaces up to ':'.
+        // The header line carries the thread's name, which may itself be "se.exec_start".
+        ReadOnlySpan<byte> line = default;
+        bool found = false;
+        for (var rest = text; !rest.IsEmpty && !found;)
+        {
+            int nl = rest.IndexOf((byte)'\n');
+            var candidate = nl < 0 ? rest : rest[..nl];
+            rest = nl < 0 ? default : rest[(nl + 1)..];
+            if (candidate.StartsWith("se.exec_start"u8) && candidate["se.exec_start".Length..].TrimStart(" \t"u8).StartsWith(":"u8))
+            {
+                line = candidate;
+                found = true;
+            }
+        }
+        if (!found)
         {
             error = ParseError.Message("sched", "no se.exec_start line", text);
             return false;
         }
-        var line = text[at..];
-        int nl = line.IndexOf((byte)'\n');
-        if (nl >= 0) line = line[..nl];
         int colon = line.IndexOf((byte)':');
         if (colon < 0 || !Numbers.TryParseDecimal(line[(colon + 1)..].Trim((byte)' '), out execStartMs) || execStartMs < 0)
         {
+            execStartMs = 0;
             error = ParseError.Message("sched", "bad se.exec_start value", line);
             return false;
         }

@@ -10,6 +10,7 @@ public static class Uptime
         var tokens = new SpaceTokens(text);
         if (!tokens.MoveNext() || !Numbers.TryParseDecimal(tokens.Current, out seconds) || seconds < 0)
         {
+            seconds = 0;
             error = ParseError.Message("uptime", "bad uptime", text);
             return false;
         }
