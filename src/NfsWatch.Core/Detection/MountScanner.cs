@@ -26,6 +26,7 @@ public sealed class MountScanner
     private readonly Dictionary<string, int> _errors = [];
     private readonly List<string> _errorSamples = [];
     private readonly Dictionary<string, int> _denied = [];
+    private readonly Dictionary<string, string> _deniedExample = [];
 
     public MountScanner(ProcFs proc, TimeSpan threshold, TimeProvider? time = null)
     {
@@ -50,6 +51,7 @@ public sealed class MountScanner
         _errors.Clear();
         _errorSamples.Clear();
         _denied.Clear();
+        _deniedExample.Clear();
         _tracker.BeginScan();
 
         double? uptime = ReadUptime();
@@ -91,6 +93,7 @@ public sealed class MountScanner
             NewlyHung = newlyHung,
             Probes = probes,
             DeniedReads = new Dictionary<string, int>(_denied),
+            DeniedExamples = new Dictionary<string, string>(_deniedExample),
             Errors = new Dictionary<string, int>(_errors),
             ErrorSamples = [.. _errorSamples],
             Duration = _time.GetElapsedTime(started),
@@ -113,7 +116,13 @@ public sealed class MountScanner
         if (stat.State is 'Z' or 'X' || stat.IsKernelThread) return null;
 
         read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Syscall, ref _buffer);
-        if (!Check(read, "syscall", pid, tid)) return null;
+        if (!Check(read, Probe.Syscall, pid, tid))
+        {
+            // Name the first refused thread with its command, so the person on call knows whose threads are hidden.
+            if (read.Status == ProcReadStatus.Denied && _deniedExample[Probe.Syscall] == $"pid {pid}")
+                _deniedExample[Probe.Syscall] = $"pid {pid} ({stat.Comm(_statBuffer.AsSpan(0, statLength))})";
+            return null;
+        }
         if (!ThreadSyscall.TryParse(_buffer.AsSpan(0, read.Length), out var syscall, out error))
         {
             Fail("syscall", $"{pid}/task/{tid}/{error}");
@@ -181,6 +190,7 @@ public sealed class MountScanner
             case ProcReadStatus.Vanished: return false;
             case ProcReadStatus.Denied:
                 _denied[probe] = _denied.GetValueOrDefault(probe) + 1;
+                _deniedExample.TryAdd(probe, $"pid {pid}");
                 return false;
             default:
                 Fail(probe, $"{pid}/task/{tid}/{probe}: read failed (errno {read.Errno})");
@@ -216,7 +226,10 @@ public sealed class MountScanner
     private Dictionary<string, bool> SettleProbes()
     {
         if (_proc.TryReadFile("thread-self/stack", ref _buffer).Status == ProcReadStatus.Denied)
+        {
             _denied[Probe.Stack] = _denied.GetValueOrDefault(Probe.Stack) + 1;
+            _deniedExample.TryAdd(Probe.Stack, "NfsWatch's own threads");
+        }
         var probes = new Dictionary<string, bool>();
         foreach (string probe in Probe.ThreadProbes) probes[probe] = !_denied.ContainsKey(probe);
         return probes;

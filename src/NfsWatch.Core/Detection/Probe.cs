@@ -18,9 +18,9 @@ public static class Probe
     /// <summary>What a person loses when a probe is missing, for start-up messages and scan output.</summary>
     public static string Consequence(string probe) => probe switch
     {
-        Syscall => "threads in mount system calls cannot be found (needs CAP_SYS_PTRACE)",
+        Syscall => "a mount call in those threads cannot be seen (needs CAP_SYS_PTRACE over them)",
         Stack => "kernel stacks are not shown (needs CAP_SYS_ADMIN and CAP_SYS_PTRACE)",
-        Sched => "ages count only from when NfsWatch first saw a call",
+        Sched => "ages count only from when NfsWatch first saw the call",
         _ => "",
     };
 }

@@ -16,6 +16,8 @@ public sealed record ScanSnapshot
     public required IReadOnlyDictionary<string, bool> Probes { get; init; }
     /// <summary>Reads refused for lack of privilege this scan, per probe: the threads NfsWatch could not see into.</summary>
     public required IReadOnlyDictionary<string, int> DeniedReads { get; init; }
+    /// <summary>Per refused probe, one thread it was refused for, such as "pid 1 (systemd)".</summary>
+    public required IReadOnlyDictionary<string, string> DeniedExamples { get; init; }
     /// <summary>Reads that failed this scan for a reason other than a vanished task, per probe (file).</summary>
     public required IReadOnlyDictionary<string, int> Errors { get; init; }
     /// <summary>Up to a few error messages of this scan, quoting the content.</summary>

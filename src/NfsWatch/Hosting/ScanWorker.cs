@@ -58,7 +58,8 @@ public sealed class ScanWorker(MountScanner scanner, NfsWatchMetrics metrics, Nf
 
         var missing = snapshot.MissingProbes.ToHashSet();
         foreach (string probe in missing.Except(_missingProbes))
-            log.LogWarning("Probe {Probe} is not available with this process's privileges: {Consequence}", probe, Probe.Consequence(probe));
+            log.LogWarning("Probe {Probe} was refused for {Threads} thread(s), such as {Example}: {Consequence}", probe,
+                snapshot.DeniedReads.GetValueOrDefault(probe), snapshot.DeniedExamples.GetValueOrDefault(probe, "?"), Probe.Consequence(probe));
         foreach (string probe in _missingProbes.Except(missing))
             log.LogInformation("Probe {Probe} is available again", probe);
         _missingProbes = missing;
@@ -73,7 +74,7 @@ public sealed class ScanWorker(MountScanner scanner, NfsWatchMetrics metrics, Nf
         var hungNow = snapshot.Hung.ToDictionary(c => c.Key);
         foreach (var call in snapshot.NewlyHung)
             log.LogWarning("Thread {Tid} of {Comm} (pid {Pid}) is hung in {Syscall}() for {StuckSeconds}s: state {State}, waiting in {Wchan}",
-                call.Tid, call.Comm, call.Pid, call.Syscall, Math.Round(call.StuckSeconds), call.State, call.Wchan ?? "-");
+                call.Tid, call.Comm, call.Pid, call.Syscall, Math.Round(call.StuckSeconds), call.State.ToString(), call.Wchan ?? "-");
         foreach (var (key, call) in _hung)
             if (!hungNow.ContainsKey(key))
                 log.LogInformation("Thread {Tid} of {Comm} (pid {Pid}) is no longer hung in {Syscall}() (hung at least {StuckSeconds}s)",

@@ -52,7 +52,7 @@ public class ScanJsonTests
         Assert.Matches(@"4711\s+4713\s+dockerd\s+mount\s+D\s+5m42s\s+rpc_wait_bit_killable", have);
         Assert.Contains("kernel stack: rpc_wait_bit_killable < __rpc_execute < __x64_sys_mount", have);
         Assert.Contains("1 thread is inside a mount system call, not yet past the threshold", have);
-        Assert.Contains("Probe 'stack' refused for 2 read(s)", have);
+        Assert.Contains("Probe 'stack' refused for 2 threads, such as pid 1: kernel stacks are not shown", have);
     }
 
     [Fact]

@@ -25,6 +25,7 @@ public static class Snapshots
         NewlyHung = newlyHung ?? [],
         Probes = new Dictionary<string, bool> { ["syscall"] = true, ["stack"] = false, ["sched"] = true },
         DeniedReads = new Dictionary<string, int> { ["stack"] = 2 },
+        DeniedExamples = new Dictionary<string, string> { ["stack"] = "pid 1" },
         Errors = errors ?? [],
         ErrorSamples = [],
         Duration = TimeSpan.FromMilliseconds(12),

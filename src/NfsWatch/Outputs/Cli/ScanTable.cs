@@ -16,7 +16,8 @@ public static class ScanTable
                      $"{s.ScannedThreads} threads scanned in {Duration.Format(s.Duration.TotalSeconds)}, " +
                      $"hung means {Duration.Format(s.ThresholdSeconds)} or more in a mount system call.");
         foreach (string probe in s.MissingProbes)
-            o.AppendLine($"Probe '{probe}' refused for {s.DeniedReads.GetValueOrDefault(probe)} read(s): {Probe.Consequence(probe)} for those threads.");
+            o.AppendLine($"Probe '{probe}' refused for {Plural(s.DeniedReads.GetValueOrDefault(probe), "thread")}" +
+                         $"{(s.DeniedExamples.TryGetValue(probe, out string? example) ? $", such as {example}" : "")}: {Probe.Consequence(probe)}.");
         foreach (var (probe, count) in s.Errors)
             o.AppendLine($"{count} read(s) of '{probe}' failed; first: {s.ErrorSamples.FirstOrDefault(e => e.Contains(probe, StringComparison.Ordinal)) ?? s.ErrorSamples.FirstOrDefault()}");
         o.AppendLine();
@@ -46,6 +47,8 @@ public static class ScanTable
         }
         return o.ToString();
     }
+
+    private static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
     private static void AppendRows(StringBuilder o, List<MountCall> calls)
     {
