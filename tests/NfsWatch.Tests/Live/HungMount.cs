@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using NfsWatch.Tests.Support;
+
+namespace NfsWatch.Tests.Live;
+
+/// <summary>
+/// A genuinely hung mount(2) on the running kernel (../shared/TESTBED.md section 1), made by tests/hang/fusehang.c
+/// on a FUSE mount in a temp dir of its own. The FUSE server ends itself after <c>lifetime</c> seconds, so a
+/// crashed test leaves nothing hung; Dispose ends it at once: the server first (closing /dev/fuse aborts the
+/// connection, which releases every waiter with ENOTCONN), then the hanger, then a lazy unmount.
+/// </summary>
+public sealed partial class HungMount : IDisposable
+{
+    public enum Mode { NoInit, Init }
+
+    private static readonly Lazy<string> Binary = new(Compile);
+    private readonly Process _process;
+    private readonly string _dir;
+
+    public int ServerPid { get; }
+    public int Pid { get; }
+    public int Tid { get; }
+    public string MountPoint { get; }
+
+    public HungMount(Mode mode = Mode.NoInit, bool secondThread = false, int lifetimeSeconds = 90)
+    {
+        Assert.True(Posix.IsRoot, "live tests make FUSE mounts and need root: run tests/run-all as root");
+        _dir = Directory.CreateTempSubdirectory("nfswatch-live-").FullName;
+        var info = new ProcessStartInfo(Binary.Value) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (string a in new[] { _dir, mode == Mode.Init ? "init" : "noinit", secondThread ? "second" : "main", lifetimeSeconds.ToString() })
+            info.ArgumentList.Add(a);
+        _process = Process.Start(info)!;
+        var line = _process.StandardOutput.ReadLineAsync();
+        if (!line.Wait(TimeSpan.FromSeconds(10)) || line.Result is null)
+        {
+            string err = _process.HasExited ? _process.StandardError.ReadToEnd() : "(no answer in 10 s)";
+            Cleanup();
+            throw new InvalidOperationException($"fusehang did not start: {err}");
+        }
+        var m = Ready().Match(line.Result);
+        Assert.True(m.Success, $"unexpected fusehang output: {line.Result}");
+        ServerPid = int.Parse(m.Groups[1].Value);
+        Pid = int.Parse(m.Groups[2].Value);
+        Tid = int.Parse(m.Groups[3].Value);
+        MountPoint = m.Groups[4].Value;
+    }
+
+    /// <summary>Waits until the kernel shows the thread inside mount(2) (x86_64: 165, arm64: 40).</summary>
+    public void WaitUntilBlocked()
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        string path = $"/proc/{Pid}/task/{Tid}/syscall";
+        while (DateTime.UtcNow < until)
+        {
+            try
+            {
+                string nr = File.ReadAllText(path).Split(' ')[0];
+                if (nr is "165" or "40") return;
+            }
+            catch (IOException) { }
+            Thread.Sleep(20);
+        }
+        throw new TimeoutException($"thread {Tid} never blocked in mount(2)");
+    }
+
+    public void Dispose() => Cleanup();
+
+    private void Cleanup()
+    {
+        if (ServerPid > 0) Posix.Kill(ServerPid, Posix.SIGKILL);
+        if (Pid > 0) Posix.Kill(Pid, Posix.SIGKILL);
+        if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
+            throw new InvalidOperationException($"fusehang {Pid} did not end after SIGKILL: the FUSE connection of {MountPoint} may need aborting");
+        if (MountPoint is not null) Posix.Umount2(MountPoint, Posix.MNT_DETACH);
+        _process.Dispose();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+
+    private static string Compile()
+    {
+        string source = Path.Combine(AppContext.BaseDirectory, "hang", "fusehang.c");
+        string output = Path.Combine(Directory.CreateTempSubdirectory("nfswatch-fusehang-").FullName, "fusehang");
+        using var gcc = Process.Start(new ProcessStartInfo("gcc", ["-O1", "-Wall", "-pthread", "-o", output, source]) { RedirectStandardError = true })!;
+        string err = gcc.StandardError.ReadToEnd();
+        gcc.WaitForExit();
+        if (gcc.ExitCode != 0) throw new InvalidOperationException($"cannot build fusehang: {err}");
+        return output;
+    }
+
+    [GeneratedRegex(@"^server=(\d+) hanger=(\d+) tid=(\d+) mnt=(.+)$")]
+    private static partial Regex Ready();
+}
