@@ -18,6 +18,8 @@ public static class Program
             return ExitCodes.Ok;
         }
         string verb = args[0];
+        // The isolated reader's child: reads that may block on a wedged target, killed by the parent at its deadline.
+        if (verb == NfsWatch.Core.Isolation.InternalRead.Verb) return NfsWatch.Core.Isolation.InternalRead.Run(args[1..], Console.Out);
         var rest = args.Skip(1).ToArray();
         if (rest.Contains("--help") || rest.Contains("-h"))
         {

@@ -24,6 +24,7 @@ public sealed class MountScanner
 
     // Per-scan state, reset by Scan().
     private readonly Dictionary<string, int> _errors = [];
+    private double? _schedNowMs;
     private readonly List<string> _errorSamples = [];
     private readonly Dictionary<string, int> _denied = [];
     private readonly Dictionary<string, string> _deniedExample = [];
@@ -55,12 +56,14 @@ public sealed class MountScanner
         _tracker.BeginScan();
 
         double? uptime = ReadUptime();
+        _schedNowMs = ReadSchedNow(uptime);
         var listed = _proc.TryListProcesses(_pids);
         if (!listed.IsOk)
             throw new ScanFailedException($"cannot list processes in {_proc.Root}: {listed.Status} (errno {listed.Errno})");
 
-        var calls = new List<MountCall>();
-        var newlyHung = new List<MountCall>();
+        var calls = new List<StuckThread>();
+        var newlyHung = new List<StuckThread>();
+        var blocked = new List<StuckThread>();
         int scanned = 0;
         foreach (int pid in _pids)
         {
@@ -74,22 +77,31 @@ public sealed class MountScanner
             foreach (int tid in _tids)
             {
                 scanned++;
-                var call = InspectThread(pid, tid, now, uptime);
+                var call = InspectThread(pid, tid, now, uptime, out bool isMountCall);
                 if (call is null) continue;
+                if (!isMountCall)
+                {
+                    blocked.Add(call);
+                    continue;
+                }
                 calls.Add(call);
                 if (call.Hung && _tracker.MarkHung(call.Key)) newlyHung.Add(call);
             }
         }
         _tracker.EndScan();
 
+        var nfsMounts = ReadNfsMounts();
         var probes = SettleProbes();
         calls.Sort((a, b) => b.StuckSeconds.CompareTo(a.StuckSeconds));
+        blocked.Sort((a, b) => b.StuckSeconds.CompareTo(a.StuckSeconds));
         return new ScanSnapshot
         {
             Kernel = Kernel,
             ThresholdSeconds = _threshold,
             ScannedThreads = scanned,
             MountCalls = calls,
+            NfsBlocked = blocked,
+            NfsMounts = nfsMounts,
             NewlyHung = newlyHung,
             Probes = probes,
             DeniedReads = new Dictionary<string, int>(_denied),
@@ -101,8 +113,9 @@ public sealed class MountScanner
         };
     }
 
-    private MountCall? InspectThread(int pid, int tid, double now, double? uptime)
+    private StuckThread? InspectThread(int pid, int tid, double now, double? uptime, out bool isMountCall)
     {
+        isMountCall = false;
         var read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Stat, ref _statBuffer);
         if (!Check(read, "stat", pid, tid)) return null;
         int statLength = read.Length;
@@ -112,8 +125,11 @@ public sealed class MountScanner
             Fail("stat", $"{pid}/task/{tid}/{error}");
             return null;
         }
-        // Zombies and dead tasks are in no system call; kernel threads never enter one.
-        if (stat.State is 'Z' or 'X' || stat.IsKernelThread) return null;
+        // Zombies and dead tasks wait for nothing. Kernel threads never enter a system call, but one blocked
+        // in NFS code (writeback to a dead server) is worth reporting.
+        if (stat.State is 'Z' or 'X') return null;
+        if (stat.IsKernelThread)
+            return stat.State == 'D' ? InspectBlocked(pid, tid, stat, statLength, new ThreadSyscall(SyscallState.NotInSyscall, -1, default, 0, 0), now, uptime) : null;
 
         read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Syscall, ref _buffer);
         if (!Check(read, Probe.Syscall, pid, tid))
@@ -128,43 +144,23 @@ public sealed class MountScanner
             Fail("syscall", $"{pid}/task/{tid}/{error}");
             return null;
         }
-        if (syscall.State != SyscallState.InSyscall || !_syscalls.TryGetName(syscall.Number, out string name)) return null;
+        if (syscall.State == SyscallState.InSyscall && _syscalls.TryGetName(syscall.Number, out string name))
+        {
+            isMountCall = true;
+            return InspectMountCall(pid, tid, stat, statLength, syscall, name, now, uptime);
+        }
+        // Outside mount calls, only threads in uninterruptible sleep can be hard-mount hangs.
+        return stat.State == 'D' ? InspectBlocked(pid, tid, stat, statLength, syscall, now, uptime) : null;
+    }
 
+    private StuckThread InspectMountCall(int pid, int tid, ThreadStat stat, int statLength, ThreadSyscall syscall, string name, double now, double? uptime)
+    {
         // A candidate: now the expensive reads.
         string comm = stat.Comm(_statBuffer.AsSpan(0, statLength));
-        string? wchan = null;
-        read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Wchan, ref _buffer);
-        if (Check(read, "wchan", pid, tid))
-        {
-            var text = _buffer.AsSpan(0, read.Length).Trim("\n \0"u8);
-            // wchan prints "0" when the thread is running or access is denied.
-            if (!text.IsEmpty && !text.SequenceEqual("0"u8)) wchan = Encoding.ASCII.GetString(text);
-        }
-
-        IReadOnlyList<string> stack = [];
-        read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Stack, ref _buffer);
-        if (Check(read, Probe.Stack, pid, tid)) stack = KernelStack.Parse(_buffer.AsSpan(0, read.Length));
-
-        var key = new ThreadKey(pid, tid, stat.StartTimeTicks);
-        double stuck = _tracker.Observe(key, syscall.Number, syscall.Args, now);
-        if (uptime is double up)
-        {
-            read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Sched, ref _buffer);
-            if (Check(read, Probe.Sched, pid, tid))
-            {
-                if (ThreadSched.TryParseExecStartMs(_buffer.AsSpan(0, read.Length), out double execStartMs, out error))
-                {
-                    // Time since the thread last ran: it has been in the call at least that long.
-                    if (stat.State != 'R') stuck = Math.Max(stuck, up - execStartMs / 1000.0);
-                }
-                else Fail(Probe.Sched, $"{pid}/task/{tid}/{error}");
-            }
-            double age = up - stat.StartTimeTicks / (double)ProcFs.ClockTicksPerSecond;
-            stuck = Math.Min(stuck, Math.Max(0, age));
-        }
-        stuck = Math.Max(0, stuck);
-
-        return new MountCall
+        string? wchan = ReadWchan(pid, tid);
+        IReadOnlyList<string> stack = ReadStack(pid, tid, out _);
+        double stuck = Age(pid, tid, stat, syscall, now, uptime);
+        return new StuckThread
         {
             Pid = pid,
             Tid = tid,
@@ -179,6 +175,76 @@ public sealed class MountScanner
             Hung = stuck >= _threshold,
             Stack = stack,
         };
+    }
+
+    private StuckThread? InspectBlocked(int pid, int tid, ThreadStat stat, int statLength, ThreadSyscall syscall, double now, double? uptime)
+    {
+        string? wchan = ReadWchan(pid, tid);
+        IReadOnlyList<string> stack = ReadStack(pid, tid, out bool nfs);
+        if (!nfs && !(stack.Count == 0 && NfsCode.IsNfsFunction(wchan))) return null;
+        double stuck = Age(pid, tid, stat, syscall, now, uptime);
+        return new StuckThread
+        {
+            Pid = pid,
+            Tid = tid,
+            StartTimeTicks = stat.StartTimeTicks,
+            Comm = stat.Comm(_statBuffer.AsSpan(0, statLength)),
+            Syscall = syscall.State == SyscallState.InSyscall ? SyscallTable.Name(_syscalls.Machine, syscall.Number) : null,
+            SyscallNumber = syscall.State == SyscallState.InSyscall ? syscall.Number : -1,
+            Args = syscall.Args,
+            State = stat.State,
+            Wchan = wchan,
+            StuckSeconds = Math.Round(stuck, 3),
+            Hung = stuck >= _threshold,
+            Stack = stack,
+        };
+    }
+
+    private string? ReadWchan(int pid, int tid)
+    {
+        var read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Wchan, ref _buffer);
+        if (!Check(read, "wchan", pid, tid)) return null;
+        var text = _buffer.AsSpan(0, read.Length).Trim("\n \0"u8);
+        // wchan prints "0" when the thread is running or access is denied.
+        return text.IsEmpty || text.SequenceEqual("0"u8) ? null : Encoding.ASCII.GetString(text);
+    }
+
+    private IReadOnlyList<string> ReadStack(int pid, int tid, out bool inNfsCode)
+    {
+        inNfsCode = false;
+        var read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Stack, ref _buffer);
+        if (!Check(read, Probe.Stack, pid, tid)) return [];
+        var raw = _buffer.AsSpan(0, read.Length);
+        var frames = KernelStack.Parse(raw);
+        inNfsCode = NfsCode.InStack(raw, frames);
+        return frames;
+    }
+
+    /// <summary>
+    /// A lower bound on the seconds in this call: the longer of the time since this scanner first saw the
+    /// thread in it and the time since the thread last ran, never more than the thread's own age.
+    /// </summary>
+    private double Age(int pid, int tid, ThreadStat stat, ThreadSyscall syscall, double now, double? uptime)
+    {
+        var key = new ThreadKey(pid, tid, stat.StartTimeTicks);
+        int number = syscall.State == SyscallState.InSyscall ? syscall.Number : -1;
+        double stuck = _tracker.Observe(key, number, syscall.Args, now);
+        if (uptime is double up)
+        {
+            var read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Sched, ref _buffer);
+            if (Check(read, Probe.Sched, pid, tid))
+            {
+                if (ThreadSched.TryParseExecStartMs(_buffer.AsSpan(0, read.Length), out double execStartMs, out string? error))
+                {
+                    // Time since the thread last ran: it has been in the call at least that long.
+                    if (stat.State != 'R' && _schedNowMs is double nowMs) stuck = Math.Max(stuck, (nowMs - execStartMs) / 1000.0);
+                }
+                else Fail(Probe.Sched, $"{pid}/task/{tid}/{error}");
+            }
+            double age = up - stat.StartTimeTicks / (double)ProcFs.ClockTicksPerSecond;
+            stuck = Math.Min(stuck, Math.Max(0, age));
+        }
+        return Math.Max(0, stuck);
     }
 
     /// <summary>True for a successful read; counts denials and failures, ignores vanished tasks.</summary>
@@ -202,6 +268,32 @@ public sealed class MountScanner
     {
         _errors[probe] = _errors.GetValueOrDefault(probe) + 1;
         if (_errorSamples.Count < MaxErrorSamples) _errorSamples.Add(message);
+    }
+
+    /// <summary>The NFS mounts of this process's mount namespace with their RPC counters; never touches the mounts.</summary>
+    private List<NfsMountStats> ReadNfsMounts()
+    {
+        var read = _proc.TryReadFile("self/mountstats", ref _buffer, 16 << 20);
+        if (read.Status == ProcReadStatus.Vanished) return [];
+        if (!read.IsOk)
+        {
+            Fail("mountstats", $"self/mountstats: {read.Status} (errno {read.Errno})");
+            return [];
+        }
+        return NfsMountStats.ParseAll(_buffer.AsSpan(0, read.Length));
+    }
+
+    /// <summary>
+    /// "Now" on the scheduler's clock, which se.exec_start counts in. It is not exactly /proc/uptime's clock:
+    /// on a VM here it ran 1.7 s behind, which would overstate every age. The scanning thread is running, so
+    /// its own se.exec_start is (within a tick) the scheduler's now. Fixture trees have no thread-self: there
+    /// uptime stands in.
+    /// </summary>
+    private double? ReadSchedNow(double? uptime)
+    {
+        var read = _proc.TryReadFile("thread-self/sched", ref _buffer);
+        if (read.IsOk && ThreadSched.TryParseExecStartMs(_buffer.AsSpan(0, read.Length), out double ms, out _)) return ms;
+        return uptime * 1000.0;
     }
 
     private double? ReadUptime()

@@ -13,6 +13,11 @@ public static class Probe
     /// <summary>/proc/PID/task/TID/sched: without it the age comes only from when the daemon first saw the call.</summary>
     public const string Sched = "sched";
 
+    /// <summary>/proc/PID/mem and cmdline, read in an isolated child: needs ptrace-attach rights. Without it mount arguments are unknown.</summary>
+    public const string Memory = "memory";
+    /// <summary>/dev/kmsg: needs CAP_SYSLOG where kernel.dmesg_restrict is 1. Without it kernel log lines are not counted or linked.</summary>
+    public const string Kmsg = "kmsg";
+
     public static IReadOnlyList<string> ThreadProbes { get; } = [Syscall, Stack, Sched];
 
     /// <summary>What a person loses when a probe is missing, for start-up messages and scan output.</summary>
@@ -21,6 +26,8 @@ public static class Probe
         Syscall => "a mount call in those threads cannot be seen (needs CAP_SYS_PTRACE over them)",
         Stack => "kernel stacks are not shown (needs CAP_SYS_ADMIN and CAP_SYS_PTRACE)",
         Sched => "ages count only from when NfsWatch first saw the call",
+        Memory => "mount arguments (source, target, options) are not known (needs CAP_SYS_PTRACE)",
+        Kmsg => "kernel log lines (server not responding, hung tasks) are not seen (needs CAP_SYSLOG)",
         _ => "",
     };
 }

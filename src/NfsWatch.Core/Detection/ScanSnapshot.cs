@@ -9,9 +9,15 @@ public sealed record ScanSnapshot
     public required double ThresholdSeconds { get; init; }
     public required int ScannedThreads { get; init; }
     /// <summary>Every thread now inside a mount-family call, hung or not, oldest first.</summary>
-    public required IReadOnlyList<MountCall> MountCalls { get; init; }
+    public required IReadOnlyList<StuckThread> MountCalls { get; init; }
+    /// <summary>Threads in uninterruptible sleep in NFS or SUNRPC code outside mount calls (hard-mount hangs), oldest first.</summary>
+    public IReadOnlyList<StuckThread> NfsBlocked { get; init; } = [];
+    /// <summary>Established NFS mounts of the daemon's mount namespace, with their RPC counters (mountstats).</summary>
+    public IReadOnlyList<NfsMountStats> NfsMounts { get; init; } = [];
+    /// <summary>Kernel log events seen since the previous scan.</summary>
+    public IReadOnlyList<NfsWatch.Core.KernelLog.KernelLogEvent> KernelLogEvents { get; init; } = [];
     /// <summary>Threads that crossed the threshold in this scan (each call counted once).</summary>
-    public required IReadOnlyList<MountCall> NewlyHung { get; init; }
+    public required IReadOnlyList<StuckThread> NewlyHung { get; init; }
     /// <summary>Probe name to whether it could be read with the daemon's privileges.</summary>
     public required IReadOnlyDictionary<string, bool> Probes { get; init; }
     /// <summary>Reads refused for lack of privilege this scan, per probe: the threads NfsWatch could not see into.</summary>
@@ -25,7 +31,9 @@ public sealed record ScanSnapshot
     public required TimeSpan Duration { get; init; }
     public required DateTimeOffset FinishedAt { get; init; }
 
-    public IEnumerable<MountCall> Hung => MountCalls.Where(c => c.Hung);
+    public IEnumerable<StuckThread> Hung => MountCalls.Where(c => c.Hung);
+
+    public IEnumerable<StuckThread> HungBlocked => NfsBlocked.Where(c => c.Hung);
 
     public double OldestHungSeconds => MountCalls.Where(c => c.Hung).Select(c => c.StuckSeconds).DefaultIfEmpty(0).Max();
 

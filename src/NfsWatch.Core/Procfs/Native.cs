@@ -20,6 +20,12 @@ internal static unsafe partial class Native
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 
+    [LibraryImport("libc", EntryPoint = "pread64", SetLastError = true)]
+    public static partial nint PRead(int fd, byte* buffer, nint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true)]
+    public static partial nint ReadLink(byte* path, byte* buffer, nint size);
+
     // glibc >= 2.30 exports getdents64 (bookworm ships 2.36).
     [LibraryImport("libc", EntryPoint = "getdents64", SetLastError = true)]
     public static partial nint GetDents64(int fd, byte* buffer, nint count);

@@ -91,6 +91,65 @@ public sealed unsafe class ProcFs
         return result.IsOk ? Encoding.UTF8.GetString(buffer, 0, result.Length) : null;
     }
 
+    /// <summary>
+    /// Reads a NUL-terminated string at <paramref name="address"/> of process <paramref name="pid"/> through
+    /// ROOT/PID/mem. DANGER: this takes the target's mmap_lock and blocks for as long as the target's address
+    /// space is wedged (../shared/TESTBED.md section 10). Call it only from an isolated child process that
+    /// can be killed at a deadline (Isolation/IsolatedReader); never from the scanning process.
+    /// </summary>
+    public ProcReadResult TryReadMemoryString(int pid, ulong address, ref byte[] buffer, int maxLength = 4096)
+    {
+        if (address == 0 || address > long.MaxValue) return new ProcReadResult(ProcReadStatus.Failed, 0, 14 /* EFAULT */);
+        byte[] path = Encoding.UTF8.GetBytes($"{Root}/{pid}/mem\0");
+        int fd;
+        fixed (byte* p = path) fd = Native.Open(p, Native.O_RDONLY | Native.O_CLOEXEC);
+        if (fd < 0) return ProcReadResult.FromErrno(System.Runtime.InteropServices.Marshal.GetLastPInvokeError());
+        try
+        {
+            if (buffer.Length < maxLength) Array.Resize(ref buffer, maxLength);
+            // Read no further than the end of the page first: the next page may not be mapped, and /proc/PID/mem
+            // fails a read that starts on an unmapped page.
+            int length = 0;
+            ulong at = address;
+            while (length < maxLength)
+            {
+                int chunk = (int)Math.Min((ulong)(maxLength - length), 4096 - (at & 4095));
+                nint got;
+                fixed (byte* b = &buffer[length]) got = Native.PRead(fd, b, chunk, (long)at);
+                if (got < 0)
+                {
+                    int errno = System.Runtime.InteropServices.Marshal.GetLastPInvokeError();
+                    if (errno == Errnos.EINTR) continue;
+                    if (length > 0) break;
+                    return ProcReadResult.FromErrno(errno);
+                }
+                if (got == 0) break;
+                int nul = buffer.AsSpan(length, (int)got).IndexOf((byte)0);
+                if (nul >= 0) return new ProcReadResult(ProcReadStatus.Ok, length + nul, 0);
+                length += (int)got;
+                at += (ulong)got;
+            }
+            return new ProcReadResult(ProcReadStatus.Ok, length, 0);
+        }
+        finally
+        {
+            Native.Close(fd);
+        }
+    }
+
+    /// <summary>
+    /// The target of a proc symlink such as ROOT/PID/fd/3 or ROOT/PID/cwd. readlink(2) on these asks procfs
+    /// for the path it already holds (d_path); it does not touch the file system behind it.
+    /// </summary>
+    public string? TryReadLink(string relative)
+    {
+        byte[] path = Encoding.UTF8.GetBytes($"{Root}/{relative}\0");
+        byte* target = stackalloc byte[4096];
+        nint n;
+        fixed (byte* p = path) n = Native.ReadLink(p, target, 4096);
+        return n <= 0 ? null : Encoding.UTF8.GetString(target, (int)n);
+    }
+
     private int AppendRoot(Span<byte> path)
     {
         _root.CopyTo(path);

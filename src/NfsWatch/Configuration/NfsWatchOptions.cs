@@ -8,6 +8,9 @@ public sealed record NfsWatchOptions
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(5);
     public ListenAddress Listen { get; init; } = ListenAddress.Default;
     public bool Json { get; init; }
+    /// <summary>The operator's signature file, tried before the defaults; null for the defaults only.</summary>
+    public string? Signatures { get; init; }
+    public string Kmsg { get; init; } = "/dev/kmsg";
     /// <summary>The config file that was read, or null when none was.</summary>
     public string? ConfigFile { get; init; }
 }

@@ -17,6 +17,8 @@ public sealed record OptionSpec(string Name, string? Verb, string? ValueName, st
         new("interval", "run", "DURATION", "5s", "time between scans"),
         new("listen", "run", "HOST:PORT", ListenAddress.Default.ToString(), "where /metrics is served (\":PORT\" for every address)"),
         new("json", "scan", null, "off", "print the scan as JSON"),
+        new("signatures", null, "FILE", "none", "JSON file of kernel-problem signatures, tried before the built-in ones"),
+        new("kmsg", null, "PATH", "/dev/kmsg", "kernel log device to follow"),
         new("config", null, "FILE", "/etc/nfswatch/nfswatch.json when it exists", "JSON file of options (names as above, without --)"),
     ];
 

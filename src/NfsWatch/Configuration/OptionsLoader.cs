@@ -1,3 +1,4 @@
+using NfsWatch.Core;
 using System.Text.Json;
 
 namespace NfsWatch.Configuration;
@@ -48,6 +49,8 @@ public static class OptionsLoader
                 "interval" => options with { Interval = ParseDuration(value, origin) },
                 "listen" => options with { Listen = ParseListen(value, origin) },
                 "json" => options with { Json = ParseFlag(value, origin) },
+                "signatures" => options with { Signatures = ParseExistingFile(value, origin) },
+                "kmsg" => options with { Kmsg = value.Length > 0 ? value : throw new UsageException($"{origin}: must not be empty") },
                 _ => options,
             };
         }
@@ -143,6 +146,9 @@ public static class OptionsLoader
         "false" or "0" or "no" => false,
         _ => throw new UsageException($"{origin}: '{value}' is not true or false"),
     };
+
+    private static string ParseExistingFile(string value, string origin) =>
+        File.Exists(value) ? value : throw new UsageException($"{origin}: '{value}' does not exist");
 
     private static string ParseProcfs(string value, string origin)
     {

@@ -1,3 +1,4 @@
+using NfsWatch.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -33,10 +34,11 @@ public static class DaemonCommand
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
             var registry = Prometheus.Metrics.NewCustomRegistry();
-            var scanner = new MountScanner(new ProcFs(options.Procfs), options.Threshold);
+            var cycle = Watcher.Build(options, followFromNow: true);
+            var scanner = cycle.Scanner;
             builder.Services.AddSingleton(options);
             builder.Services.AddSingleton(registry);
-            builder.Services.AddSingleton(scanner);
+            builder.Services.AddSingleton(cycle);
             builder.Services.AddSingleton(new NfsWatchMetrics(registry, BuildInfo.Version));
             builder.Services.AddHostedService<MetricsEndpoint>();
             builder.Services.AddHostedService<ScanWorker>();
@@ -45,6 +47,8 @@ public static class DaemonCommand
             Log.Information("NfsWatch {Version} starting: kernel {Kernel} ({Machine}), threshold {Threshold}, interval {Interval}, procfs {Procfs}{Config}",
                 BuildInfo.Version, scanner.Kernel.Release, scanner.Kernel.Machine, Duration.FormatOption(options.Threshold),
                 Duration.FormatOption(options.Interval), options.Procfs, options.ConfigFile is null ? "" : $", config {options.ConfigFile}");
+            if (cycle.KernelLogReader?.Problem is { } kmsgProblem)
+                Log.Warning("Kernel log not followed: {Problem}: {Consequence}", kmsgProblem, Probe.Consequence(Probe.Kmsg));
             if (!scanner.Syscalls.IsKnownMachine)
                 Log.Warning("Machine {Machine} is not one whose mount(2) and umount2(2) numbers NfsWatch knows: only the new mount API calls are watched", scanner.Kernel.Machine);
             await host.RunAsync();

@@ -1,6 +1,5 @@
 using NfsWatch.Configuration;
 using NfsWatch.Core.Detection;
-using NfsWatch.Core.Procfs;
 using NfsWatch.Outputs.Cli;
 
 namespace NfsWatch.Hosting;
@@ -13,7 +12,7 @@ public static class ScanCommand
         ScanSnapshot snapshot;
         try
         {
-            snapshot = new MountScanner(new ProcFs(options.Procfs), options.Threshold).Scan();
+            snapshot = Watcher.Build(options, followFromNow: false).Run();
         }
         catch (ScanFailedException e)
         {

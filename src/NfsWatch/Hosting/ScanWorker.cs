@@ -1,7 +1,9 @@
+using NfsWatch.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NfsWatch.Configuration;
 using NfsWatch.Core.Detection;
+using NfsWatch.Core.Explanation;
 using NfsWatch.Outputs.Metrics;
 
 namespace NfsWatch.Hosting;
@@ -10,12 +12,12 @@ namespace NfsWatch.Hosting;
 /// Scans on a timer, publishes each snapshot to the metrics and logs what changed: a thread that became
 /// hung, one that recovered, probes that went missing, scans that failed.
 /// </summary>
-public sealed class ScanWorker(MountScanner scanner, NfsWatchMetrics metrics, NfsWatchOptions options, ILogger<ScanWorker> log)
+public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatchOptions options, ILogger<ScanWorker> log)
     : BackgroundService
 {
     private static readonly TimeSpan ErrorLogEvery = TimeSpan.FromMinutes(5);
 
-    private Dictionary<ThreadKey, MountCall> _hung = [];
+    private Dictionary<ThreadKey, StuckThread> _hung = [];
     private HashSet<string> _missingProbes = [];
     private DateTimeOffset _lastErrorLog = DateTimeOffset.MinValue;
 
@@ -32,7 +34,7 @@ public sealed class ScanWorker(MountScanner scanner, NfsWatchMetrics metrics, Nf
         {
             try
             {
-                Publish(scanner.Scan(stopping));
+                Publish(cycle.Run(stopping));
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
@@ -53,7 +55,7 @@ public sealed class ScanWorker(MountScanner scanner, NfsWatchMetrics metrics, Nf
 
     private void Publish(ScanSnapshot snapshot)
     {
-        metrics.Record(snapshot);
+        metrics.Record(snapshot, cycle.Reader);
         _firstScan.TrySetResult();
 
         var missing = snapshot.MissingProbes.ToHashSet();
@@ -73,8 +75,14 @@ public sealed class ScanWorker(MountScanner scanner, NfsWatchMetrics metrics, Nf
 
         var hungNow = snapshot.Hung.ToDictionary(c => c.Key);
         foreach (var call in snapshot.NewlyHung)
-            log.LogWarning("Thread {Tid} of {Comm} (pid {Pid}) is hung in {Syscall}() for {StuckSeconds}s: state {State}, waiting in {Wchan}",
-                call.Tid, call.Comm, call.Pid, call.Syscall, Math.Round(call.StuckSeconds), call.State.ToString(), call.Wchan ?? "-");
+            log.LogWarning("Thread {Tid} of {Comm} (pid {Pid}) is hung in {Syscall}() for {StuckSeconds}s: state {State}, waiting in {Wchan}; " +
+                           "mounting {What}{Known}{Triage}",
+                call.Tid, call.Comm, call.Pid, call.Syscall, Math.Round(call.StuckSeconds), call.State.ToString(), call.Wchan ?? "-",
+                NfsWatch.Outputs.Cli.ScanTable.DescribeMount(call),
+                call.Signature is null ? "" : $"; known problem: {call.Signature.Title} ({call.Signature.Reference}); what to do: {call.Signature.Remediation}",
+                call.Triage is null ? "" : $"; {call.Triage}");
+        foreach (var e in snapshot.KernelLogEvents)
+            log.LogWarning("Kernel: {Message}", e.Message);
         foreach (var (key, call) in _hung)
             if (!hungNow.ContainsKey(key))
                 log.LogInformation("Thread {Tid} of {Comm} (pid {Pid}) is no longer hung in {Syscall}() (hung at least {StuckSeconds}s)",

@@ -1,3 +1,4 @@
+using NfsWatch.Core;
 using NfsWatch.Configuration;
 using NfsWatch.Tests.Support;
 

@@ -65,12 +65,17 @@ public class CallAgeTests : IDisposable
     public void AThreadThatLeftTheCallIsForgotten()
     {
         Call();
+        // It returned and now sleeps interruptibly in futex: in no mount call, and not blocked in NFS.
         File.WriteAllText(Path.Combine(TaskDir, "syscall"), "202 0xc000100148 0x80 0x0 0x0 0x0 0x0 0x7ffd2a1c1ed8 0x46f023\n");
+        File.WriteAllText(Path.Combine(TaskDir, "stat"), File.ReadAllText(Path.Combine(TaskDir, "stat")).Replace("(dockerd) D ", "(dockerd) S "));
         _time.Advance(TimeSpan.FromSeconds(100));
-        Assert.Empty(_scanner.Scan().MountCalls);
+        var after = _scanner.Scan();
+        Assert.Empty(after.MountCalls);
+        Assert.Empty(after.NfsBlocked);
         Assert.Equal(0, _scanner.TrackedCalls);
 
         File.WriteAllText(Path.Combine(TaskDir, "syscall"), "165 0x55d0c9a132a0 0x55d0c9a13300 0x55d0c9a13320 0x0 0x55d0c9a14000 0x0 0x7ffd8e1b2c18 0x7f0c9d51f9fa\n");
+        File.WriteAllText(Path.Combine(TaskDir, "stat"), File.ReadAllText(Path.Combine(TaskDir, "stat")).Replace("(dockerd) S ", "(dockerd) D "));
         Assert.Equal(0, Call().StuckSeconds);
     }
 
@@ -98,7 +103,7 @@ public class CallAgeTests : IDisposable
         Assert.Equal(1000 - 50.02, Call().StuckSeconds, precision: 3);
     }
 
-    private MountCall Call() => Assert.Single(_scanner.Scan().MountCalls);
+    private StuckThread Call() => Assert.Single(_scanner.Scan().MountCalls);
 
     private void SetExecStart(double ms)
     {

@@ -79,7 +79,7 @@ public class LiveHangTests
         var have = NfsWatchProcess.Run(["scan", "--threshold", "1s"]);
 
         Assert.Equal(1, have.ExitCode);
-        Assert.Matches($@"{hang.Pid}\s+{hang.Tid}\s+fusehang\s+mount\s+D\s+\d+s\s+fuse_get_req", have.Stdout);
+        Assert.Matches($@"{hang.Pid}\s+{hang.Tid}\s+fusehang\s+mount\s+D\s+\d+s\s+-\s+fuse_get_req", have.Stdout);
         Assert.Contains("HUNG", have.Stdout);
     }
 

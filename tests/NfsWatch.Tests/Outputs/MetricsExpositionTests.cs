@@ -1,5 +1,7 @@
 using System.Text;
 using NfsWatch.Core.Detection;
+using NfsWatch.Core.KernelLog;
+using NfsWatch.Core.Procfs;
 using NfsWatch.Outputs.Metrics;
 using NfsWatch.Tests.Support;
 using Prometheus;
@@ -14,14 +16,37 @@ public class MetricsExpositionTests
 
     public MetricsExpositionTests() => _metrics = new NfsWatchMetrics(_registry, "0.1.0");
 
-    private static readonly MountCall Nfs = Snapshots.Call(4711, 4713, 342.5, hung: true, fstype: "nfs4", nfsVersion: "4.1", server: "fs-1.efs.eu-west-1.amazonaws.com", comm: "dockerd");
-    private static readonly MountCall Unknown = Snapshots.Call(2100, 2100, 40, hung: true);
-    private static readonly MountCall Young = Snapshots.Call(2200, 2201, 3, hung: false, syscall: "fsconfig", fstype: "ext4");
+    private static readonly StuckThread Nfs = Snapshots.Call(4711, 4713, 342.5, hung: true, fstype: "nfs4", nfsVersion: "4.1", server: "fs-1.efs.eu-west-1.amazonaws.com", comm: "dockerd") with
+    {
+        Signature = new SignatureMatch("nfs4-client-init-stalled", "t", "r", "m"),
+        Role = "blocker",
+    };
+    private static readonly StuckThread Blocked = Snapshots.Call(900, 901, 64, hung: true, syscall: "newfstatat", fstype: "nfs4", nfsVersion: "4.1", server: "10.0.1.9", comm: "stat") with
+    {
+        Signature = new SignatureMatch("nfs-hard-mount-server-gone", "t", "r", "m"),
+    };
+    private static ScanSnapshot Full() => Snapshots.Of([Nfs, Unknown, Young], newlyHung: [Nfs, Unknown], errors: new() { ["stat"] = 2 }) with
+    {
+        NfsBlocked = [Blocked],
+        NfsMounts =
+        [
+            new NfsMountStats("10.0.1.9:/", "/mnt/efs", "nfs4", "rw,vers=4.1,addr=10.0.1.9", 100, 103, 1, 110, 5),
+            new NfsMountStats("10.0.1.9:/", "/var/lib/bind-of-efs", "nfs4", "rw,vers=4.1,addr=10.0.1.9", 100, 103, 1, 110, 5),
+            new NfsMountStats("srv3:/export", "/mnt/v3", "nfs", "rw,vers=3,addr=10.0.2.2", 7, 7, 0, 7, 0),
+        ],
+        KernelLogEvents =
+        [
+            new KernelLogEvent(KernelLogEvent.ServerNotResponding, "10.0.1.9", 0, 12.5, "nfs: server 10.0.1.9 not responding, still trying"),
+            new KernelLogEvent(KernelLogEvent.HungTask, null, 901, 130, "INFO: task stat:901 blocked for more than 120 seconds."),
+        ],
+    };
+    private static readonly StuckThread Unknown = Snapshots.Call(2100, 2100, 40, hung: true);
+    private static readonly StuckThread Young = Snapshots.Call(2200, 2201, 3, hung: false, syscall: "fsconfig", fstype: "ext4");
 
     [Fact]
     public async Task ExpositionMatchesTheGoldenFile()
     {
-        _metrics.Record(Snapshots.Of([Nfs, Unknown, Young], newlyHung: [Nfs, Unknown], errors: new() { ["stat"] = 2 }));
+        _metrics.Record(Full());
 
         await AssertGolden("hung.prom");
     }
@@ -29,7 +54,7 @@ public class MetricsExpositionTests
     [Fact]
     public async Task SeriesOfCallsThatEndedDisappearAndCountersKeepTheirCount()
     {
-        _metrics.Record(Snapshots.Of([Nfs, Unknown, Young], newlyHung: [Nfs, Unknown], errors: new() { ["stat"] = 2 }));
+        _metrics.Record(Full());
         await Export();
         _metrics.Record(Snapshots.Of([]));
 

@@ -6,7 +6,7 @@ namespace NfsWatch.Tests.Support;
 /// <summary>Hand-made snapshots for output tests.</summary>
 public static class Snapshots
 {
-    public static MountCall Call(int pid, int tid, double stuck, bool hung, string syscall = "mount", string? fstype = null,
+    public static StuckThread Call(int pid, int tid, double stuck, bool hung, string syscall = "mount", string? fstype = null,
         string? nfsVersion = null, string? server = null, string comm = "mount.nfs4") => new()
     {
         Pid = pid, Tid = tid, StartTimeTicks = 100, Comm = comm, Syscall = syscall, SyscallNumber = 165, Args = default,
@@ -15,7 +15,7 @@ public static class Snapshots
         FsType = fstype, NfsVersion = nfsVersion, Server = server,
     };
 
-    public static ScanSnapshot Of(IReadOnlyList<MountCall> calls, IReadOnlyList<MountCall>? newlyHung = null,
+    public static ScanSnapshot Of(IReadOnlyList<StuckThread> calls, IReadOnlyList<StuckThread>? newlyHung = null,
         Dictionary<string, int>? errors = null) => new()
     {
         Kernel = new KernelInfo("6.1.0-56-amd64", "#1 SMP PREEMPT_DYNAMIC Debian 6.1.140-1", "x86_64"),

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NfsWatch.Core.Detection;
+using NfsWatch.Core.Explanation;
 
 namespace NfsWatch.Outputs.Cli;
 
@@ -23,31 +24,52 @@ public static class ScanJson
         w.WriteNumber("threshold_seconds", snapshot.ThresholdSeconds);
         w.WriteNumber("scanned_threads", snapshot.ScannedThreads);
         w.WriteNumber("scan_duration_seconds", Math.Round(snapshot.Duration.TotalSeconds, 6));
-        w.WriteStartObject("probes");
-        foreach (var (probe, available) in snapshot.Probes.OrderBy(p => p.Key, StringComparer.Ordinal)) w.WriteBoolean(probe, available);
-        w.WriteEndObject();
-        w.WriteStartObject("denied_reads");
-        foreach (var (probe, count) in snapshot.DeniedReads.OrderBy(p => p.Key, StringComparer.Ordinal)) w.WriteNumber(probe, count);
-        w.WriteEndObject();
-        w.WriteStartObject("scan_errors");
-        foreach (var (probe, count) in snapshot.Errors.OrderBy(p => p.Key, StringComparer.Ordinal)) w.WriteNumber(probe, count);
-        w.WriteEndObject();
+        WriteCounts(w, "probes", snapshot.Probes.ToDictionary(p => p.Key, p => p.Value ? 1 : 0), asBool: true);
+        WriteCounts(w, "denied_reads", snapshot.DeniedReads);
+        WriteCounts(w, "scan_errors", snapshot.Errors);
         w.WriteStartArray("mount_syscalls");
-        foreach (var call in snapshot.MountCalls) WriteCall(w, call);
+        foreach (var call in snapshot.MountCalls) WriteThread(w, call);
         w.WriteEndArray();
-        // Threads blocked in NFS code outside mount calls are not looked for yet: not known, so null.
-        w.WriteNull("nfs_blocked");
+        w.WriteStartArray("nfs_blocked");
+        foreach (var thread in snapshot.NfsBlocked) WriteThread(w, thread);
+        w.WriteEndArray();
+        w.WriteStartArray("nfs_mounts");
+        foreach (var m in snapshot.NfsMounts)
+        {
+            w.WriteStartObject();
+            w.WriteString("source", m.Source);
+            w.WriteString("target", m.MountPoint);
+            w.WriteString("fstype", m.FsType);
+            WriteStringOrNull(w, "nfs_version", NfsOptions.Version(m.FsType, m.Options, fromKernel: true));
+            WriteStringOrNull(w, "server", NfsOptions.Server(m.Source, m.Options));
+            w.WriteNumber("rpc_operations", m.Operations);
+            w.WriteNumber("rpc_retransmissions", m.Retransmissions);
+            w.WriteNumber("rpc_timeouts", m.Timeouts);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("kernel_log");
+        foreach (var e in snapshot.KernelLogEvents.TakeLast(50))
+        {
+            w.WriteStartObject();
+            w.WriteString("event", e.Event);
+            WriteStringOrNull(w, "server", e.Server);
+            w.WriteNumber("seconds_since_boot", e.Seconds);
+            w.WriteString("message", e.Message);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteEndObject();
         w.Flush();
     }
 
-    private static void WriteCall(Utf8JsonWriter w, MountCall call)
+    private static void WriteThread(Utf8JsonWriter w, StuckThread call)
     {
         w.WriteStartObject();
         w.WriteNumber("pid", call.Pid);
         w.WriteNumber("tid", call.Tid);
         w.WriteString("comm", call.Comm);
-        w.WriteString("syscall", call.Syscall);
+        WriteStringOrNull(w, "syscall", call.Syscall);
         w.WriteString("state", call.State.ToString());
         WriteStringOrNull(w, "wchan", call.Wchan);
         w.WriteNumber("stuck_seconds", call.StuckSeconds);
@@ -61,11 +83,35 @@ public static class ScanJson
         WriteStringOrNull(w, "options", call.Options);
         WriteStringOrNull(w, "nfs_version", call.NfsVersion);
         WriteStringOrNull(w, "server", call.Server);
-        w.WriteNull("signature");
+        if (call.Signature is { } s)
+        {
+            w.WriteStartObject("signature");
+            w.WriteString("id", s.Id);
+            w.WriteString("title", s.Title);
+            w.WriteString("reference", s.Reference);
+            w.WriteString("remediation", s.Remediation);
+            w.WriteEndObject();
+        }
+        else w.WriteNull("signature");
         WriteStringOrNull(w, "role", call.Role);
         WriteStringOrNull(w, "container_id", call.ContainerId);
         WriteStringOrNull(w, "unit", call.Unit);
         WriteStringOrNull(w, "ecs_task", call.EcsTask);
+        WriteStringOrNull(w, "triage", call.Triage);
+        w.WriteStartArray("kernel_log");
+        foreach (string line in call.KernelLog) w.WriteStringValue(line);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteCounts(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, int> counts, bool asBool = false)
+    {
+        w.WriteStartObject(name);
+        foreach (var (key, count) in counts.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (asBool) w.WriteBoolean(key, count != 0);
+            else w.WriteNumber(key, count);
+        }
         w.WriteEndObject();
     }
 

@@ -1,10 +1,14 @@
 using System.Text;
-using NfsWatch.Configuration;
+using NfsWatch.Core;
 using NfsWatch.Core.Detection;
+using NfsWatch.Core.Explanation;
 
 namespace NfsWatch.Outputs.Cli;
 
-/// <summary>The scan as a person on call reads it: what hangs, for how long, where in the kernel.</summary>
+/// <summary>
+/// The scan as a person on call reads it at 3 a.m.: first what to do, then what hangs, for how long, where
+/// in the kernel and why.
+/// </summary>
 public static class ScanTable
 {
     private const int StackFramesShown = 8;
@@ -16,19 +20,19 @@ public static class ScanTable
                      $"{s.ScannedThreads} threads scanned in {Duration.Format(s.Duration.TotalSeconds)}, " +
                      $"hung means {Duration.Format(s.ThresholdSeconds)} or more in a mount system call.");
         foreach (string probe in s.MissingProbes)
-            o.AppendLine($"Probe '{probe}' refused for {Plural(s.DeniedReads.GetValueOrDefault(probe), "thread")}" +
-                         $"{(s.DeniedExamples.TryGetValue(probe, out string? example) ? $", such as {example}" : "")}: {Probe.Consequence(probe)}.");
+            o.AppendLine(s.DeniedReads.TryGetValue(probe, out int denied)
+                ? $"Probe '{probe}' refused for {Plural(denied, "thread")}" +
+                  $"{(s.DeniedExamples.TryGetValue(probe, out string? example) ? $", such as {example}" : "")}: {Probe.Consequence(probe)}."
+                : $"Probe '{probe}' not available: {Probe.Consequence(probe)}.");
         foreach (var (probe, count) in s.Errors)
             o.AppendLine($"{count} read(s) of '{probe}' failed; first: {s.ErrorSamples.FirstOrDefault(e => e.Contains(probe, StringComparison.Ordinal)) ?? s.ErrorSamples.FirstOrDefault()}");
         o.AppendLine();
 
         var hung = s.MountCalls.Where(c => c.Hung).ToList();
         var young = s.MountCalls.Where(c => !c.Hung).ToList();
-        if (s.MountCalls.Count == 0)
-        {
-            o.AppendLine("No thread is inside a mount system call. Nothing hangs.");
-            return o.ToString();
-        }
+        var blocked = s.NfsBlocked.Where(c => c.Hung).ToList();
+        AppendWhatToDo(o, hung, blocked);
+
         if (hung.Count > 0)
         {
             o.AppendLine(hung.Count == 1
@@ -36,7 +40,8 @@ public static class ScanTable
                 : $"{hung.Count} threads are HUNG in mount system calls (oldest for {Duration.Format(hung[0].StuckSeconds)}):");
             AppendRows(o, hung);
         }
-        else o.AppendLine("Nothing hangs yet.");
+        else if (s.MountCalls.Count == 0) o.AppendLine("No thread is inside a mount system call.");
+        else o.AppendLine("No mount hangs yet.");
         if (young.Count > 0)
         {
             o.AppendLine();
@@ -45,32 +50,69 @@ public static class ScanTable
                 : $"{young.Count} threads are inside mount system calls, not yet past the threshold:");
             AppendRows(o, young);
         }
+        if (blocked.Count > 0)
+        {
+            o.AppendLine();
+            o.AppendLine($"{Plural(blocked.Count, "thread")} blocked in NFS outside mount calls (I/O on a mount whose server does not answer):");
+            AppendRows(o, blocked);
+        }
+        if (s.NfsMounts.Count > 0)
+        {
+            o.AppendLine();
+            o.AppendLine($"{Plural(s.NfsMounts.Count, "NFS mount")} established: " + string.Join("; ", s.NfsMounts.Take(5).Select(m =>
+                $"{m.Source} on {m.MountPoint} (NFS {NfsOptions.Version(m.FsType, m.Options, fromKernel: true) ?? "?"}{(m.Retransmissions > 0 ? $", {m.Retransmissions} retransmissions" : "")})"))
+                + (s.NfsMounts.Count > 5 ? "; ..." : ""));
+        }
+        if (hung.Count == 0 && blocked.Count == 0) o.AppendLine("Nothing hangs.");
         return o.ToString();
     }
 
-    private static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
-
-    private static void AppendRows(StringBuilder o, List<MountCall> calls)
+    /// <summary>The actions, most useful first: end a blocker, fix a server, mind a known kernel bug.</summary>
+    private static void AppendWhatToDo(StringBuilder o, List<StuckThread> hung, List<StuckThread> blocked)
     {
-        string[] header = ["PID", "TID", "COMMAND", "SYSCALL", "STATE", "STUCK", "WCHAN", "MOUNT"];
+        var actions = new List<string>();
+        foreach (var b in hung.Where(c => c.Role == "blocker"))
+            actions.Add($"{b.Triage}{Known(b)}");
+        if (hung.Any(c => c.Role == "waiter") && !hung.Any(c => c.Role == "blocker"))
+            actions.Add(hung.First(c => c.Role == "waiter").Triage + Known(hung.First(c => c.Role == "waiter")));
+        foreach (var c in hung.Where(c => c.Role is null && c.Signature is not null).DistinctBy(c => (c.Signature!.Id, c.Server)))
+            actions.Add($"pid {c.Pid} ({c.Comm}) mounting {c.Source ?? c.Server ?? "?"}: {c.Signature!.Title}. {c.Signature.Remediation}");
+        foreach (var c in blocked.Where(c => c.Signature is not null).DistinctBy(c => (c.Signature!.Id, c.Server)))
+            actions.Add($"{Plural(blocked.Count(b => b.Server == c.Server), "thread")} wait on {c.Server ?? "an NFS server"}" +
+                        $"{(c.Target is null ? "" : $" (mount {c.Target})")}: {c.Signature!.Title}. {c.Signature.Remediation}");
+        if (actions.Count == 0) return;
+        o.AppendLine("WHAT TO DO");
+        foreach (string action in actions) o.AppendLine(Wrap("  * ", action));
+        o.AppendLine();
+    }
+
+    private static string Known(StuckThread c) => c.Signature is null ? "" : $" Known problem: {c.Signature.Title} ({c.Signature.Reference}). {c.Signature.Remediation}";
+
+    private static void AppendRows(StringBuilder o, List<StuckThread> calls)
+    {
+        string[] header = ["PID", "TID", "COMMAND", "SYSCALL", "STATE", "STUCK", "ROLE", "WCHAN", "MOUNT"];
         var rows = calls.Select(c => new[]
         {
-            c.Pid.ToString(), c.Tid.ToString(), c.Comm, c.Syscall, c.State.ToString(),
-            Duration.Format(c.StuckSeconds), c.Wchan ?? "-", DescribeMount(c),
+            c.Pid.ToString(), c.Tid.ToString(), c.Comm, c.Syscall ?? "-", c.State.ToString(),
+            Duration.Format(c.StuckSeconds), c.Role ?? "-", c.Wchan ?? "-", DescribeMount(c),
         }).ToList();
         int[] widths = [.. header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length)))];
         o.AppendLine("  " + string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
         for (int r = 0; r < rows.Count; r++)
         {
+            var c = calls[r];
             o.AppendLine("  " + string.Join("  ", rows[r].Select((v, i) => v.PadRight(widths[i]))).TrimEnd());
-            var stack = calls[r].Stack;
-            if (stack.Count > 0)
-                o.AppendLine("      kernel stack: " + string.Join(" < ", stack.Take(StackFramesShown)) + (stack.Count > StackFramesShown ? " < ..." : ""));
+            if (c.Stack.Count > 0)
+                o.AppendLine("      kernel stack: " + string.Join(" < ", c.Stack.Take(StackFramesShown)) + (c.Stack.Count > StackFramesShown ? " < ..." : ""));
+            if (c.Options is not null) o.AppendLine($"      options: {c.Options}");
+            if (c.Signature is not null) o.AppendLine($"      known problem: {c.Signature.Title} [{c.Signature.Id}]");
+            if (c.Triage is not null) o.AppendLine(Wrap("      ", c.Triage));
+            foreach (string line in c.KernelLog) o.AppendLine($"      kernel log: {line}");
         }
     }
 
     /// <summary>What is known of the mount: "nfs4 server:/export on /mnt (NFS 4.1)", or "not known yet".</summary>
-    private static string DescribeMount(MountCall c)
+    public static string DescribeMount(StuckThread c)
     {
         if (c.FsType is null && c.Source is null && c.Target is null) return "not known yet";
         var text = new StringBuilder(c.FsType ?? "?");
@@ -78,5 +120,24 @@ public static class ScanTable
         if (c.Target is not null) text.Append(" on ").Append(c.Target);
         if (c.NfsVersion is not null) text.Append($" (NFS {c.NfsVersion})");
         return text.ToString();
+    }
+
+    private static string Plural(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
+    private static string Wrap(string indent, string text, int width = 110)
+    {
+        var lines = new List<string>();
+        var line = new StringBuilder(indent);
+        foreach (string word in text.Split(' '))
+        {
+            if (line.Length + word.Length + 1 > width && line.Length > indent.Length)
+            {
+                lines.Add(line.ToString().TrimEnd());
+                line.Clear().Append(new string(' ', indent.Length + (indent.EndsWith("* ") ? 0 : 0)));
+            }
+            line.Append(word).Append(' ');
+        }
+        lines.Add(line.ToString().TrimEnd());
+        return string.Join(Environment.NewLine, lines);
     }
 }

@@ -1,4 +1,7 @@
 using NfsWatch.Core.Detection;
+using NfsWatch.Core.Explanation;
+using NfsWatch.Core.Isolation;
+using NfsWatch.Core.Procfs;
 using Prometheus;
 
 namespace NfsWatch.Outputs.Metrics;
@@ -10,49 +13,64 @@ namespace NfsWatch.Outputs.Metrics;
 /// </summary>
 public sealed class NfsWatchMetrics
 {
-    private static readonly string[] HungLabels = ["kernel", "syscall", "fstype", "nfs_version", "server", "signature", "role"];
-    private static readonly string[] InFlightLabels = ["kernel", "syscall", "fstype", "nfs_version", "server"];
-
-    private readonly Gauge _hung, _inFlight, _oldest, _kernelInfo, _buildInfo, _scanned, _lastScan, _probe;
-    private readonly Counter _events, _errors;
+    private readonly Gauge _hung, _inFlight, _oldest, _kernelInfo, _buildInfo, _scanned, _lastScan, _probe, _nfsMounts, _blocked, _wedged;
+    private readonly Counter _events, _errors, _kernelLog, _rpcOps, _rpcRetrans, _rpcTimeouts, _rpcSends, _rpcBacklog, _readTimeouts;
     private readonly Histogram _duration;
     private readonly Lock _applyLock = new();
     private ScanSnapshot? _latest, _applied;
+    private IsolatedReader? _reader;
 
     public NfsWatchMetrics(CollectorRegistry registry, string version)
     {
-        var factory = Prometheus.Metrics.WithCustomRegistry(registry);
-        _hung = factory.CreateGauge("nfswatch_hung_mount_threads",
-            "Threads inside a mount-family system call for at least the threshold.", HungLabels);
-        _inFlight = factory.CreateGauge("nfswatch_mount_syscall_threads",
-            "Threads inside a mount-family system call now, hung or not.", InFlightLabels);
-        _oldest = factory.CreateGauge("nfswatch_hung_mount_oldest_seconds",
+        var f = Prometheus.Metrics.WithCustomRegistry(registry);
+        _hung = f.CreateGauge("nfswatch_hung_mount_threads", "Threads inside a mount-family system call for at least the threshold.",
+            "kernel", "syscall", "fstype", "nfs_version", "server", "signature", "role");
+        _inFlight = f.CreateGauge("nfswatch_mount_syscall_threads", "Threads inside a mount-family system call now, hung or not.",
+            "kernel", "syscall", "fstype", "nfs_version", "server");
+        _oldest = f.CreateGauge("nfswatch_hung_mount_oldest_seconds",
             "Longest time a hung thread has been inside its mount-family system call; 0 when none is hung.");
-        _events = factory.CreateCounter("nfswatch_hung_mount_events_total",
-            "Threads that crossed the threshold inside a mount-family system call.", "fstype", "nfs_version");
-        _kernelInfo = factory.CreateGauge("nfswatch_kernel_info", "The running kernel; always 1.", "release", "version", "machine");
-        _buildInfo = factory.CreateGauge("nfswatch_build_info", "The NfsWatch build; always 1.", "version");
-        _duration = factory.CreateHistogram("nfswatch_scan_duration_seconds", "Wall time of one scan.",
+        _events = f.CreateCounter("nfswatch_hung_mount_events_total", "Threads that crossed the threshold inside a mount-family system call.",
+            "fstype", "nfs_version");
+        _nfsMounts = f.CreateGauge("nfswatch_nfs_mounts", "Established NFS mounts (mountstats of the daemon's mount namespace).", "nfs_version", "server");
+        _blocked = f.CreateGauge("nfswatch_nfs_blocked_threads",
+            "Threads in D state in NFS/SUNRPC code outside mount syscalls for at least the threshold.", "kernel", "nfs_version", "server", "signature");
+        _kernelLog = f.CreateCounter("nfswatch_kernel_log_events_total", "Kernel log lines seen: server_not_responding, server_ok, hung_task.",
+            "event", "server");
+        _rpcOps = f.CreateCounter("nfswatch_nfs_rpc_operations_total", "NFS RPC operations completed, per server (mountstats per-op OPS).", "server");
+        _rpcRetrans = f.CreateCounter("nfswatch_nfs_rpc_retransmissions_total", "NFS RPC retransmissions, per server (mountstats TRANS - OPS).", "server");
+        _rpcTimeouts = f.CreateCounter("nfswatch_nfs_rpc_timeouts_total", "NFS RPC major timeouts, per server (mountstats per-op TIMEOUTS).", "server");
+        _rpcSends = f.CreateCounter("nfswatch_nfs_rpc_sends_total", "RPC requests sent on the transport, per server (mountstats xprt sends).", "server");
+        _rpcBacklog = f.CreateCounter("nfswatch_nfs_rpc_backlog_queue_total",
+            "Sum of the backlog queue length seen at each send, per server (xprt bklog_u); divide its rate by the sends rate for the mean backlog.", "server");
+        _kernelInfo = f.CreateGauge("nfswatch_kernel_info", "The running kernel; always 1.", "release", "version", "machine");
+        _buildInfo = f.CreateGauge("nfswatch_build_info", "The NfsWatch build; always 1.", "version");
+        _duration = f.CreateHistogram("nfswatch_scan_duration_seconds", "Wall time of one scan.",
             new HistogramConfiguration { Buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] });
-        _scanned = factory.CreateGauge("nfswatch_scanned_threads", "Threads examined by the last scan.");
-        _lastScan = factory.CreateGauge("nfswatch_last_scan_timestamp_seconds", "Unix time the last scan finished.");
-        _errors = factory.CreateCounter("nfswatch_scan_errors_total",
-            "Reads that failed for a reason other than a task vanishing.", "probe");
-        _probe = factory.CreateGauge("nfswatch_probe_available",
-            "1 where a source can be read with the privileges the daemon has, else 0.", "probe");
+        _scanned = f.CreateGauge("nfswatch_scanned_threads", "Threads examined by the last scan.");
+        _lastScan = f.CreateGauge("nfswatch_last_scan_timestamp_seconds", "Unix time the last scan finished.");
+        _errors = f.CreateCounter("nfswatch_scan_errors_total", "Reads that failed for a reason other than a task vanishing.", "probe");
+        _probe = f.CreateGauge("nfswatch_probe_available", "1 where a source can be read with the privileges the daemon has, else 0.", "probe");
+        _readTimeouts = f.CreateCounter("nfswatch_isolated_read_timeouts_total",
+            "Reads of a process's memory or command line abandoned at their deadline (the process's address space was wedged).");
+        _wedged = f.CreateGauge("nfswatch_wedged_processes",
+            "Processes whose memory could not be read before the deadline; not read again for 5 minutes.");
 
         _buildInfo.WithLabels(version).Set(1);
         registry.AddBeforeCollectCallback(ApplyLatest);
     }
 
     /// <summary>Called once per completed scan: advances counters now, gauges at the next scrape.</summary>
-    public void Record(ScanSnapshot snapshot)
+    public void Record(ScanSnapshot snapshot, IsolatedReader? reader = null)
     {
         _duration.Observe(snapshot.Duration.TotalSeconds);
         foreach (var call in snapshot.NewlyHung)
             _events.WithLabels(MetricLabels.FsType(call), MetricLabels.NfsVersion(call)).Inc();
         foreach (var (probe, count) in snapshot.Errors)
             _errors.WithLabels(probe).Inc(count);
+        foreach (var e in snapshot.KernelLogEvents)
+            _kernelLog.WithLabels(e.Event, e.Server ?? MetricLabels.None).Inc();
+        _reader = reader;
+        if (reader is not null) _readTimeouts.IncTo(reader.Timeouts);
         Volatile.Write(ref _latest, snapshot);
     }
 
@@ -61,16 +79,31 @@ public sealed class NfsWatchMetrics
         // Before-collect callbacks may run concurrently for concurrent scrapes.
         lock (_applyLock)
         {
+            if (_reader is not null) _wedged.Set(_reader.WedgedProcesses);
             var snapshot = Volatile.Read(ref _latest);
             if (snapshot is null || ReferenceEquals(snapshot, _applied)) return;
             _applied = snapshot;
 
             string kernel = snapshot.Kernel.Release;
-            SetAll(_hung, snapshot.Hung.CountBy(c => new LabelKey([kernel, c.Syscall, MetricLabels.FsType(c),
+            SetAll(_hung, snapshot.Hung.CountBy(c => new LabelKey([kernel, MetricLabels.Syscall(c), MetricLabels.FsType(c),
                 MetricLabels.NfsVersion(c), MetricLabels.Server(c), MetricLabels.Signature(c), MetricLabels.Role(c)])));
-            SetAll(_inFlight, snapshot.MountCalls.CountBy(c => new LabelKey([kernel, c.Syscall, MetricLabels.FsType(c),
+            SetAll(_inFlight, snapshot.MountCalls.CountBy(c => new LabelKey([kernel, MetricLabels.Syscall(c), MetricLabels.FsType(c),
                 MetricLabels.NfsVersion(c), MetricLabels.Server(c)])));
+            SetAll(_blocked, snapshot.HungBlocked.CountBy(c => new LabelKey([kernel, MetricLabels.NfsVersion(c), MetricLabels.Server(c), MetricLabels.Signature(c)])));
             _oldest.Set(snapshot.OldestHungSeconds);
+
+            // One superblock can be mounted at several places (bind mounts): count each source once per server.
+            var mounts = snapshot.NfsMounts.DistinctBy(m => m.Source).ToList();
+            SetAll(_nfsMounts, mounts.CountBy(m => new LabelKey([NfsOptions.Version(m.FsType, m.Options, fromKernel: true) ?? MetricLabels.Unknown,
+                NfsOptions.Server(m.Source, m.Options) ?? MetricLabels.Unknown])));
+            var perServer = mounts.GroupBy(m => NfsOptions.Server(m.Source, m.Options) ?? MetricLabels.Unknown).ToList();
+            SetCounters(_rpcOps, perServer.Select(g => (g.Key, (double)g.Sum(m => (double)m.Operations))));
+            SetCounters(_rpcRetrans, perServer.Select(g => (g.Key, g.Sum(m => (double)m.Retransmissions))));
+            SetCounters(_rpcTimeouts, perServer.Select(g => (g.Key, g.Sum(m => (double)m.Timeouts))));
+            // Mounts of one server share a transport: its counters are the same on each, so take them once.
+            SetCounters(_rpcSends, perServer.Select(g => (g.Key, (double)g.Max(m => m.Sends))));
+            SetCounters(_rpcBacklog, perServer.Select(g => (g.Key, (double)g.Max(m => m.BacklogSum))));
+
             SetAll(_kernelInfo, [new(new LabelKey([kernel, snapshot.Kernel.Version, snapshot.Kernel.Machine]), 1)]);
             _scanned.Set(snapshot.ScannedThreads);
             _lastScan.Set(snapshot.FinishedAt.ToUnixTimeMilliseconds() / 1000.0);
@@ -89,6 +122,19 @@ public sealed class NfsWatchMetrics
         }
         foreach (string[] labels in gauge.GetAllLabelValues().ToList())
             if (!now.Contains(new LabelKey(labels))) gauge.RemoveLabelled(labels);
+    }
+
+    /// <summary>Counters mirrored from the kernel's own cumulative counts; a server whose mounts are gone is removed.</summary>
+    private static void SetCounters(Counter counter, IEnumerable<(string Server, double Value)> values)
+    {
+        var now = new HashSet<string>();
+        foreach (var (server, value) in values)
+        {
+            counter.WithLabels(server).IncTo(value);
+            now.Add(server);
+        }
+        foreach (string[] labels in counter.GetAllLabelValues().ToList())
+            if (!now.Contains(labels[0])) counter.RemoveLabelled(labels);
     }
 
     /// <summary>A label value tuple with value equality, for grouping.</summary>

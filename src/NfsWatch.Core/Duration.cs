@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace NfsWatch.Configuration;
+namespace NfsWatch.Core;
 
 /// <summary>Durations as the interface writes them: a number with a unit, "500ms", "5s", "2m", "1h".</summary>
 public static class Duration

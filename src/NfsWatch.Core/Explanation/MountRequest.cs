@@ -1,0 +1,67 @@
+using System.Text;
+using NfsWatch.Core.Procfs;
+
+namespace NfsWatch.Core.Explanation;
+
+/// <summary>What a stuck call asked the kernel to do, as far as its arguments tell.</summary>
+public sealed record MountRequest(string? FsType, string? Source, string? Target, string? Options, string? How)
+{
+    // mount(2) flags (include/uapi/linux/mount.h).
+    private const ulong MS_REMOUNT = 32, MS_BIND = 4096, MS_MOVE = 8192;
+    private const ulong FSCONFIG_SET_FLAG = 0, FSCONFIG_SET_STRING = 1;
+
+    /// <summary>A string argument to read: its index among the six registers and what it means.</summary>
+    public readonly record struct StringArgument(int Index, string Meaning);
+
+    /// <summary>Which arguments of <paramref name="syscall"/> are strings worth reading (man 2 mount, fsconfig, ...).</summary>
+    public static IReadOnlyList<StringArgument> StringArguments(string syscall, in SyscallArgs args) => syscall switch
+    {
+        "mount" => [new(0, "source"), new(1, "target"), new(2, "fstype"), new(4, "data")],
+        "umount2" => [new(0, "target")],
+        "fsopen" => [new(0, "fstype")],
+        "fsconfig" when args[1] == FSCONFIG_SET_STRING => [new(2, "key"), new(3, "value")],
+        "fsconfig" when args[1] == FSCONFIG_SET_FLAG => [new(2, "key")],
+        "open_tree" or "fspick" or "mount_setattr" => [new(1, "target")],
+        "move_mount" => [new(1, "source"), new(3, "target")],
+        _ => [],
+    };
+
+    /// <summary>Builds the request from the strings read (null where unreadable), keyed by meaning.</summary>
+    public static MountRequest From(string syscall, in SyscallArgs args, IReadOnlyDictionary<string, string?> strings)
+    {
+        string? Get(string meaning) => strings.TryGetValue(meaning, out var v) ? v : null;
+        switch (syscall)
+        {
+            case "mount":
+            {
+                ulong flags = args[3];
+                string? how = (flags & MS_BIND) != 0 ? "bind" : (flags & MS_MOVE) != 0 ? "move" : (flags & MS_REMOUNT) != 0 ? "remount" : null;
+                // For bind and move mounts the kernel ignores fstype and data; they are often garbage pointers.
+                bool plain = how is null or "remount";
+                return new MountRequest(plain ? Get("fstype") : null, Get("source"), Get("target"), plain ? NfsOptions.Redact(Get("data")) : null, how);
+            }
+            case "fsconfig":
+            {
+                string? key = Get("key");
+                if (key == "source") return new MountRequest(null, Get("value"), null, null, null);
+                string? option = key is null ? null : args[1] == FSCONFIG_SET_STRING ? $"{key}={Get("value")}" : key;
+                return new MountRequest(null, null, null, NfsOptions.Redact(option), null);
+            }
+            default:
+                return new MountRequest(Get("fstype"), Get("source"), Get("target"), null, null);
+        }
+    }
+
+    /// <summary>
+    /// Text from a user-space string: printable UTF-8, else null (mount data can be a binary struct, such
+    /// as the legacy nfs_mount_data of old mount programs).
+    /// </summary>
+    public static string? Text(byte[]? bytes)
+    {
+        if (bytes is null || bytes.Length == 0) return bytes is null ? null : "";
+        string text;
+        try { text = new UTF8Encoding(false, true).GetString(bytes); }
+        catch (DecoderFallbackException) { return null; }
+        return text.Any(c => char.IsControl(c)) ? null : text;
+    }
+}

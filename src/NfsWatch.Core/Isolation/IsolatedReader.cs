@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using NfsWatch.Core.Detection;
+
+namespace NfsWatch.Core.Isolation;
+
+public enum IsolatedReadStatus { Ok, Denied, Gone, Failed, TimedOut, Skipped }
+
+/// <summary>One value read by the child: bytes, or why there are none.</summary>
+public readonly record struct IsolatedValue(IsolatedReadStatus Status, byte[]? Bytes);
+
+/// <summary>
+/// Reads a process's memory or command line in a child process with a deadline: those reads take the
+/// target's mmap_lock and block, killably, for as long as its address space is wedged (ps hanging on NFS,
+/// moby/moby#15204; the amazon-efs-utils watchdog deadlock, aws/efs-utils#374). On the deadline the child is
+/// killed, and the target is remembered as wedged: not read again until <see cref="RetryAfter"/> has passed.
+/// Never uses process_vm_readv, which blocks unkillably (../shared/TESTBED.md section 10).
+/// </summary>
+public sealed class IsolatedReader(SelfCommand self, string procfsRoot, TimeSpan deadline, TimeProvider? time = null)
+{
+    public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(1);
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+    private readonly ConcurrentDictionary<(int Pid, ulong Start), DateTimeOffset> _wedged = new();
+    private long _timeouts;
+
+    public TimeSpan RetryAfter { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Reads that hit the deadline since start (nfswatch_isolated_read_timeouts_total).</summary>
+    public long Timeouts => Interlocked.Read(ref _timeouts);
+
+    /// <summary>Processes now remembered as wedged.</summary>
+    public int WedgedProcesses
+    {
+        get
+        {
+            var now = _time.GetUtcNow();
+            foreach (var (key, until) in _wedged) if (until <= now) _wedged.TryRemove(key, out _);
+            return _wedged.Count;
+        }
+    }
+
+    public IReadOnlyList<IsolatedValue> ReadStrings(ThreadKey thread, IReadOnlyList<ulong> addresses) =>
+        Run(thread, ["mem", .. addresses.Select(a => a.ToString("x"))], addresses.Count);
+
+    public IsolatedValue ReadCmdline(ThreadKey thread) => Run(thread, ["cmdline"], 1)[0];
+
+    private IReadOnlyList<IsolatedValue> Run(ThreadKey thread, string[] request, int count)
+    {
+        var key = (thread.Pid, thread.StartTimeTicks);
+        if (_wedged.TryGetValue(key, out var until) && until > _time.GetUtcNow())
+            return Repeat(IsolatedReadStatus.Skipped, count);
+
+        var info = new ProcessStartInfo(self.FileName)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = false,
+            UseShellExecute = false,
+        };
+        foreach (string a in self.PrefixArguments) info.ArgumentList.Add(a);
+        info.ArgumentList.Add(InternalRead.Verb);
+        info.ArgumentList.Add(procfsRoot);
+        info.ArgumentList.Add(thread.Pid.ToString());
+        foreach (string a in request) info.ArgumentList.Add(a);
+
+        using var child = Process.Start(info);
+        if (child is null) return Repeat(IsolatedReadStatus.Failed, count);
+        var output = child.StandardOutput.ReadToEndAsync();
+        _ = child.StandardError.ReadToEndAsync();
+        if (!output.Wait(deadline))
+        {
+            // Blocked on the target's mmap_lock: the child sleeps killably, so SIGKILL ends it.
+            try { child.Kill(); } catch (InvalidOperationException) { }
+            _ = child.WaitForExitAsync(); // reaped in the background
+            Interlocked.Increment(ref _timeouts);
+            _wedged[key] = _time.GetUtcNow() + RetryAfter;
+            var partial = Parse(output.IsCompletedSuccessfully ? output.Result : "", count);
+            return partial.Select(v => v.Status == IsolatedReadStatus.Failed && v.Bytes is null ? new IsolatedValue(IsolatedReadStatus.TimedOut, null) : v).ToList();
+        }
+        child.WaitForExit();
+        _wedged.TryRemove(key, out _);
+        return Parse(output.Result, count);
+    }
+
+    private static IReadOnlyList<IsolatedValue> Parse(string output, int count)
+    {
+        var values = new List<IsolatedValue>(count);
+        foreach (string line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (values.Count == count) break;
+            values.Add(line switch
+            {
+                _ when line.StartsWith("ok ", StringComparison.Ordinal) => TryHex(line[3..]),
+                "ok" => new IsolatedValue(IsolatedReadStatus.Ok, []),
+                "denied" => new IsolatedValue(IsolatedReadStatus.Denied, null),
+                "gone" => new IsolatedValue(IsolatedReadStatus.Gone, null),
+                _ => new IsolatedValue(IsolatedReadStatus.Failed, null),
+            });
+        }
+        while (values.Count < count) values.Add(new IsolatedValue(IsolatedReadStatus.Failed, null));
+        return values;
+    }
+
+    private static IsolatedValue TryHex(string hex)
+    {
+        try { return new IsolatedValue(IsolatedReadStatus.Ok, Convert.FromHexString(hex.Trim())); }
+        catch (FormatException) { return new IsolatedValue(IsolatedReadStatus.Failed, null); }
+    }
+
+    private static List<IsolatedValue> Repeat(IsolatedReadStatus status, int count) =>
+        Enumerable.Repeat(new IsolatedValue(status, null), count).ToList();
+}

@@ -1,0 +1,28 @@
+using NfsWatch.Configuration;
+using NfsWatch.Core.Detection;
+using NfsWatch.Core.Explanation;
+using NfsWatch.Core.Isolation;
+using NfsWatch.Core.KernelLog;
+using NfsWatch.Core.Procfs;
+
+namespace NfsWatch.Hosting;
+
+/// <summary>Builds the scan cycle from the options: the same parts for `scan` and `run`.</summary>
+public static class Watcher
+{
+    /// <param name="followFromNow">The daemon counts only new kernel log lines; `scan` reads what the ring buffer holds.</param>
+    public static ScanCycle Build(NfsWatchOptions options, bool followFromNow)
+    {
+        SignatureCatalog catalog;
+        try { catalog = SignatureCatalog.Load(options.Signatures); }
+        catch (SignatureFileException e) { throw new UsageException($"--signatures: {e.Message}"); }
+        var proc = new ProcFs(options.Procfs);
+        var scanner = new MountScanner(proc, options.Threshold);
+        var reader = new IsolatedReader(SelfCommand.Current(), proc.Root, IsolatedReader.DefaultDeadline);
+        // Read a call's arguments once it has lasted half the threshold (at most 10 s): short mounts cost nothing,
+        // and by the time a call counts as hung it is explained.
+        var readAfter = TimeSpan.FromSeconds(Math.Min(options.Threshold.TotalSeconds / 2, 10));
+        var explainer = new HangExplainer(proc, catalog, reader, readAfter);
+        return new ScanCycle(scanner, explainer, new KmsgReader(options.Kmsg, followFromNow)) { Reader = reader };
+    }
+}
