@@ -28,6 +28,8 @@ public sealed record StuckThread
     public IReadOnlyList<string> Stack { get; init; } = [];
 
     public string? FsType { get; init; }
+    /// <summary>For mount(2): "bind", "move" or "remount" when its flags say so (the fstype is then ignored by the kernel).</summary>
+    public string? How { get; init; }
     public string? Source { get; init; }
     public string? Target { get; init; }
     public string? Options { get; init; }

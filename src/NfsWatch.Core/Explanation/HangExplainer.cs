@@ -173,6 +173,7 @@ public sealed class HangExplainer
         return thread with
         {
             FsType = fstype,
+            How = request?.How,
             Source = request?.Source,
             Target = request?.Target,
             Options = request?.Options,

@@ -25,8 +25,8 @@ public static class RoleAnalysis
                 Replace(result, blocker, blocker with
                 {
                     Role = "blocker",
-                    Triage = $"{Count(waiters.Count, "mount")} wait for this thread's NFS client initialisation: {whom}. " +
-                             $"To release them, end pid {blocker.Pid} ({blocker.Comm}): kill -9 {blocker.Pid}" +
+                    Triage = $"{Count(waiters.Count, "mount")} {(waiters.Count == 1 ? "waits" : "wait")} for this thread's NFS client initialisation: {whom}. " +
+                             $"To release {(waiters.Count == 1 ? "it" : "them")}, end pid {blocker.Pid} ({blocker.Comm}): kill -9 {blocker.Pid}" +
                              (blocker.Server is null ? "" : $"; or fix server {blocker.Server}, which it has been waiting on for {Duration.Format(blocker.StuckSeconds)}") + ".",
                 });
             }

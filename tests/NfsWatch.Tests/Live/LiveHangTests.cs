@@ -42,6 +42,9 @@ public class LiveHangTests
             Assert.Equal("D", call.GetProperty("state").GetString());
             Assert.Equal("fuse_get_req", call.GetProperty("wchan").GetString());
             Assert.Contains("path_mount", call.GetProperty("stack").EnumerateArray().Select(f => f.GetString()));
+            // The call's own arguments, read from its memory by the isolated reader: a bind mount of MNT/sub.
+            Assert.Equal(hang.MountPoint + "/sub", call.GetProperty("source").GetString());
+            Assert.EndsWith("/target", call.GetProperty("target").GetString());
             if (secondThread) Assert.NotEqual(hang.Pid, hang.Tid);
         }
 

@@ -72,13 +72,21 @@ public static class ScanTable
     {
         var actions = new List<string>();
         foreach (var b in hung.Where(c => c.Role == "blocker"))
-            actions.Add($"{b.Triage}{Known(b)}");
+        {
+            var waiters = hung.Where(c => c.Role == "waiter" && c.Signature?.Id == b.Signature?.Id).ToList();
+            string server = b.Server ?? b.Source ?? "its server";
+            actions.Add($"End pid {b.Pid} ({b.Comm}): kill -9 {b.Pid}. It has been setting up an NFS client for {server} " +
+                        $"for {Duration.Format(b.StuckSeconds)}, and {Plural(waiters.Count, "mount")} {(waiters.Count == 1 ? "waits" : "wait")} behind it: " +
+                        string.Join(", ", waiters.Take(5).Select(w => $"pid {w.Pid} ({w.Comm}{(w.Server is null ? "" : $" mounting {w.Server}")})")) +
+                        (waiters.Count > 5 ? $" and {waiters.Count - 5} more" : "") +
+                        $". Or fix server {server}." + (b.Signature is null ? "" : $" Known problem: {b.Signature.Title}."));
+        }
         if (hung.Any(c => c.Role == "waiter") && !hung.Any(c => c.Role == "blocker"))
             actions.Add(hung.First(c => c.Role == "waiter").Triage + Known(hung.First(c => c.Role == "waiter")));
         foreach (var c in hung.Where(c => c.Role is null && c.Signature is not null).DistinctBy(c => (c.Signature!.Id, c.Server)))
             actions.Add($"pid {c.Pid} ({c.Comm}) mounting {c.Source ?? c.Server ?? "?"}: {c.Signature!.Title}. {c.Signature.Remediation}");
         foreach (var c in blocked.Where(c => c.Signature is not null).DistinctBy(c => (c.Signature!.Id, c.Server)))
-            actions.Add($"{Plural(blocked.Count(b => b.Server == c.Server), "thread")} wait on {c.Server ?? "an NFS server"}" +
+            actions.Add($"{Plural(blocked.Count(b => b.Server == c.Server), "thread")} {(blocked.Count(b => b.Server == c.Server) == 1 ? "waits" : "wait")} on {c.Server ?? "an NFS server"}" +
                         $"{(c.Target is null ? "" : $" (mount {c.Target})")}: {c.Signature!.Title}. {c.Signature.Remediation}");
         if (actions.Count == 0) return;
         o.AppendLine("WHAT TO DO");
@@ -86,7 +94,7 @@ public static class ScanTable
         o.AppendLine();
     }
 
-    private static string Known(StuckThread c) => c.Signature is null ? "" : $" Known problem: {c.Signature.Title} ({c.Signature.Reference}). {c.Signature.Remediation}";
+    private static string Known(StuckThread c) => c.Signature is null ? "" : $" Known problem: {c.Signature.Title}. {c.Signature.Remediation}";
 
     private static void AppendRows(StringBuilder o, List<StuckThread> calls)
     {
@@ -105,7 +113,11 @@ public static class ScanTable
             if (c.Stack.Count > 0)
                 o.AppendLine("      kernel stack: " + string.Join(" < ", c.Stack.Take(StackFramesShown)) + (c.Stack.Count > StackFramesShown ? " < ..." : ""));
             if (c.Options is not null) o.AppendLine($"      options: {c.Options}");
-            if (c.Signature is not null) o.AppendLine($"      known problem: {c.Signature.Title} [{c.Signature.Id}]");
+            if (c.Signature is not null)
+            {
+                o.AppendLine(Wrap("      known problem: ", $"{c.Signature.Title} [{c.Signature.Id}]"));
+                o.AppendLine(Wrap("      reference: ", c.Signature.Reference));
+            }
             if (c.Triage is not null) o.AppendLine(Wrap("      ", c.Triage));
             foreach (string line in c.KernelLog) o.AppendLine($"      kernel log: {line}");
         }
@@ -115,7 +127,7 @@ public static class ScanTable
     public static string DescribeMount(StuckThread c)
     {
         if (c.FsType is null && c.Source is null && c.Target is null) return "not known yet";
-        var text = new StringBuilder(c.FsType ?? "?");
+        var text = new StringBuilder(c.FsType ?? (c.How is null ? "?" : $"{c.How} mount of"));
         if (c.Source is not null) text.Append(' ').Append(c.Source);
         if (c.Target is not null) text.Append(" on ").Append(c.Target);
         if (c.NfsVersion is not null) text.Append($" (NFS {c.NfsVersion})");
@@ -133,7 +145,7 @@ public static class ScanTable
             if (line.Length + word.Length + 1 > width && line.Length > indent.Length)
             {
                 lines.Add(line.ToString().TrimEnd());
-                line.Clear().Append(new string(' ', indent.Length + (indent.EndsWith("* ") ? 0 : 0)));
+                line.Clear().Append(new string(' ', indent.Length));
             }
             line.Append(word).Append(' ');
         }

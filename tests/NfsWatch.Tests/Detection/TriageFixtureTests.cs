@@ -1,0 +1,144 @@
+using System.Text.Json;
+using NfsWatch.Tests.Support;
+
+namespace NfsWatch.Tests.Detection;
+
+/// <summary>
+/// `nfswatch scan` over fixture trees, end to end through the real binary and its isolated reader child:
+/// what a person on call reads about each hang.
+/// </summary>
+public class TriageFixtureTests
+{
+    private static (JsonElement Json, string Table) Scan(string scenario, params string[] extra)
+    {
+        string[] args = ["scan", "--procfs", Fixtures.Proc(scenario), "--kmsg", "/dev/null", .. extra];
+        var json = NfsWatchProcess.Run([.. args, "--json"]);
+        var table = NfsWatchProcess.Run(args);
+        Assert.True(json.ExitCode is 0 or 1, $"exit {json.ExitCode}: {json.Stderr}");
+        return (JsonDocument.Parse(json.Stdout).RootElement.Clone(), table.Stdout);
+    }
+
+    private static JsonElement Thread(JsonElement root, int tid, string list = "mount_syscalls") =>
+        Assert.Single(root.GetProperty(list).EnumerateArray(), t => t.GetProperty("tid").GetInt32() == tid);
+
+    private static string? Str(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Null ? null : e.GetProperty(name).GetString();
+
+    [Fact]
+    public void MountArgumentsAreReadFromTheCallAndExplainTheUnreachableServer()
+    {
+        var (json, table) = Scan("nfs4-helper");
+        var t = Thread(json, 2100);
+
+        Assert.Equal(("nfs4", "127.0.0.2:/", "/mnt/a"), (Str(t, "fstype"), Str(t, "source"), Str(t, "target")));
+        Assert.Equal("vers=4.1,addr=127.0.0.2,clientaddr=127.0.0.1", Str(t, "options"));
+        Assert.Equal(("4.1", "127.0.0.2"), (Str(t, "nfs_version"), Str(t, "server")));
+        Assert.Equal("nfs-server-unreachable-at-mount", t.GetProperty("signature").GetProperty("id").GetString());
+        Assert.Null(Str(t, "role"));
+        Assert.True(json.GetProperty("probes").GetProperty("memory").GetBoolean());
+        Assert.Contains("nfs4 127.0.0.2:/ on /mnt/a (NFS 4.1)", table);
+        Assert.Contains("The mount holds up no other mount", table);
+    }
+
+    [Fact]
+    public void DockerdVolumeMountTakesTheServerFromAddrAndNeverShowsTheSecret()
+    {
+        var (json, table) = Scan("dockerd-thread");
+        var t = Thread(json, 3007);
+
+        Assert.Equal((3000, "nfs", ":/export"), (t.GetProperty("pid").GetInt32(), Str(t, "fstype"), Str(t, "source")));
+        Assert.Equal(("4.1", "10.0.1.5"), (Str(t, "nfs_version"), Str(t, "server")));
+        Assert.Equal("addr=10.0.1.5,nfsvers=4.1,password=***", Str(t, "options"));
+        Assert.Equal("waiter", Str(t, "role"));
+        Assert.Contains("was not found", Str(t, "triage"));
+        Assert.DoesNotContain("hunter2", json.GetRawText());
+        Assert.DoesNotContain("hunter2", table);
+    }
+
+    [Fact]
+    public void AHelpersCommandLineStandsInWhenItsMemoryCannotBeRead()
+    {
+        var (json, _) = Scan("helper-cmdline");
+        var t = Thread(json, 7100);
+
+        Assert.Equal(("nfs4", "fs-12345678.efs.eu-west-1.amazonaws.com:/", "/mnt/efs"), (Str(t, "fstype"), Str(t, "source"), Str(t, "target")));
+        Assert.Equal(("4.1", "fs-12345678.efs.eu-west-1.amazonaws.com"), (Str(t, "nfs_version"), Str(t, "server")));
+    }
+
+    [Fact]
+    public void HeadOfLineBlockingNamesTheBlockerTheWaiterAndWhatToEnd()
+    {
+        var (json, table) = Scan("head-of-line");
+        var blocker = Thread(json, 8100);
+        var waiter = Thread(json, 8200);
+
+        Assert.Equal(("blocker", "waiter"), (Str(blocker, "role"), Str(waiter, "role")));
+        Assert.Equal("nfs4-client-init-stalled", blocker.GetProperty("signature").GetProperty("id").GetString());
+        Assert.Equal("nfs4-client-init-stalled", waiter.GetProperty("signature").GetProperty("id").GetString());
+        Assert.Contains("pid 8100", Str(waiter, "triage"));
+        Assert.Contains("127.0.0.3", Str(waiter, "triage"));
+        Assert.Contains("kill -9 8100", Str(blocker, "triage"));
+        Assert.Contains("End pid 8100 (mount.nfs4): kill -9 8100", table);
+        Assert.Contains("1 mount waits behind it: pid 8200", table);
+        // The parent `mount` waits in wait4 for its helper: not a mount call.
+        Assert.DoesNotContain(json.GetProperty("mount_syscalls").EnumerateArray(), t => t.GetProperty("pid").GetInt32() == 8199);
+    }
+
+    [Fact]
+    public void AHardMountStatIsNfsBlockedOnTheMountItsPathIsOn()
+    {
+        var (json, table) = Scan("hard-mount");
+        var t = Thread(json, 9000, "nfs_blocked");
+
+        Assert.Equal(("newfstatat", "D", true), (Str(t, "syscall"), Str(t, "state"), t.GetProperty("hung").GetBoolean()));
+        Assert.Equal(("nfs4", "127.0.0.1:/srv", "/mnt/b"), (Str(t, "fstype"), Str(t, "source"), Str(t, "target")));
+        Assert.Equal(("4.1", "127.0.0.1"), (Str(t, "nfs_version"), Str(t, "server")));
+        Assert.Equal("nfs-hard-mount-server-gone", t.GetProperty("signature").GetProperty("id").GetString());
+        Assert.Empty(json.GetProperty("mount_syscalls").EnumerateArray());
+
+        var mount = Assert.Single(json.GetProperty("nfs_mounts").EnumerateArray());
+        Assert.Equal(("127.0.0.1", "4.1", 7), (Str(mount, "server"), Str(mount, "nfs_version"), mount.GetProperty("rpc_retransmissions").GetInt32()));
+        Assert.Contains("1 thread blocked in NFS outside mount calls", table);
+        Assert.Contains("1 thread waits on 127.0.0.1 (mount /mnt/b)", table);
+    }
+
+    [Fact]
+    public void KernelLogLinesAreLinkedToTheThreadsOfTheirServer()
+    {
+        using var dir = new TempTree();
+        string kmsg = Path.Combine(dir.Path, "kmsg");
+        File.WriteAllText(kmsg, "4,901,912345678,-;nfs: server 127.0.0.1 not responding, still trying\n" +
+                                " SUBSYSTEM=nfs\n" +
+                                "6,902,912345999,-;unrelated line\n");
+        var have = NfsWatchProcess.Run(["scan", "--json", "--procfs", Fixtures.Proc("hard-mount"), "--kmsg", kmsg]);
+        var t = Thread(JsonDocument.Parse(have.Stdout).RootElement, 9000, "nfs_blocked");
+
+        var line = Assert.Single(t.GetProperty("kernel_log").EnumerateArray());
+        Assert.Contains("nfs: server 127.0.0.1 not responding", line.GetString());
+    }
+
+    [Fact]
+    public void AnOperatorSignatureIsTriedBeforeTheDefaults()
+    {
+        using var dir = new TempTree();
+        string file = Path.Combine(dir.Path, "signatures.json");
+        File.WriteAllText(file, """
+            { "signatures": [ {
+                "id": "our-efs-outage", "title": "EFS mount target down in this AZ", "reference": "INC-1234",
+                "remediation": "Fail over to the other AZ.", "applies_to": "mount",
+                "stacks": [ { "frames": ["rpc_wait_bit_killable", "rpc_create*"] } ] } ] }
+            """);
+        var (json, _) = Scan("nfs4-helper", "--signatures", file);
+        Assert.Equal("our-efs-outage", Thread(json, 2100).GetProperty("signature").GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public void ABadSignatureFileIsRefusedNamingTheField()
+    {
+        using var dir = new TempTree();
+        string file = Path.Combine(dir.Path, "signatures.json");
+        File.WriteAllText(file, """{ "signatures": [ { "id": "x", "title": "t", "reference": "r", "remediation": "m", "stacks": [ { "frames": ["a"], "role": "boss" } ] } ] }""");
+        var have = NfsWatchProcess.Run(["scan", "--procfs", Fixtures.Proc("nfs4-helper"), "--signatures", file]);
+        Assert.Equal(2, have.ExitCode);
+        Assert.Contains("signature #1 (\"x\"): stack #1: \"role\" is \"boss\"", have.Stderr);
+    }
+}
