@@ -82,7 +82,8 @@ public sealed class HangExplainer
         }
 
         var probes = new Dictionary<string, bool>(snapshot.Probes);
-        probes[Probe.Memory] = _memoryReadable ?? snapshot.Probes.GetValueOrDefault(Probe.Syscall, true);
+        // Missing only once a read was refused: until a call has been read there is nothing to tell.
+        probes[Probe.Memory] = _memoryReadable ?? true;
         var newlyHung = snapshot.NewlyHung.Select(n => mounts.FirstOrDefault(m => m.Key == n.Key) ?? n).ToList();
         return snapshot with { MountCalls = mounts, NfsBlocked = blocked, NewlyHung = newlyHung, Probes = probes };
     }
