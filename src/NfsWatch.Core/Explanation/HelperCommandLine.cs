@@ -23,7 +23,7 @@ public static class HelperCommandLine
         for (int i = 1; i < argv.Length; i++)
         {
             if (argv[i] == "-o" && i + 1 < argv.Length) options = options is null ? argv[++i] : options + "," + argv[++i];
-            else if (argv[i].StartsWith("-o", StringComparison.Ordinal) && argv[i].Length > 2) options = argv[i][2..];
+            else if (argv[i].StartsWith("-o", StringComparison.Ordinal) && argv[i].Length > 2) options = options is null ? argv[i][2..] : options + "," + argv[i][2..];
             else if (!argv[i].StartsWith('-')) positional.Add(argv[i]);
         }
         if (positional.Count < 2) return null;

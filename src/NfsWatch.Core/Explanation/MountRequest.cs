@@ -35,7 +35,10 @@ public sealed record MountRequest(string? FsType, string? Source, string? Target
             case "mount":
             {
                 ulong flags = args[3];
-                string? how = (flags & MS_BIND) != 0 ? "bind" : (flags & MS_MOVE) != 0 ? "move" : (flags & MS_REMOUNT) != 0 ? "remount" : null;
+                // In the order fs/namespace.c path_mount tests them: remount+bind (reconfigure a bind mount's
+                // flags), remount, bind, move.
+                string? how = (flags & (MS_REMOUNT | MS_BIND)) == (MS_REMOUNT | MS_BIND) ? "bind remount"
+                    : (flags & MS_REMOUNT) != 0 ? "remount" : (flags & MS_BIND) != 0 ? "bind" : (flags & MS_MOVE) != 0 ? "move" : null;
                 // For bind and move mounts the kernel ignores fstype and data; they are often garbage pointers.
                 bool plain = how is null or "remount";
                 return new MountRequest(plain ? Get("fstype") : null, Get("source"), Get("target"), plain ? NfsOptions.Redact(Get("data")) : null, how);

@@ -4,7 +4,14 @@ namespace NfsWatch.Core.Explanation;
 public static class NfsOptions
 {
     /// <summary>Option names whose values are secrets: never logged or exported (CIFS, Ceph, sshfs and the like pass them as mount data).</summary>
-    private static readonly string[] SecretKeys = ["password", "pass", "passwd", "secret", "secretfile", "key", "token", "cred", "credentials", "authkey", "psk"];
+    private static readonly string[] SecretKeys = ["secret", "secretfile", "key", "token", "cred", "credentials", "authkey", "psk"];
+
+    /// <summary>A key whose value is a secret: the list above, and every pass* (password, password2 of CIFS since 6.10, passwd, pass2).</summary>
+    private static bool IsSecret(string key)
+    {
+        key = key.Trim().ToLowerInvariant();
+        return key.StartsWith("pass", StringComparison.Ordinal) || SecretKeys.Contains(key);
+    }
 
     public static bool IsNfs(string? fstype) => fstype is "nfs" or "nfs4";
 
@@ -17,7 +24,14 @@ public static class NfsOptions
     public static string? Version(string? fstype, string? options, bool fromKernel, string? helper = null)
     {
         var o = Parse(options);
-        string? vers = o.GetValueOrDefault("vers") ?? o.GetValueOrDefault("nfsvers");
+        // vers=, nfsvers= and the flags v3, v4, v4.0, v4.1, v4.2 set one option: the last one given wins
+        // (fs/nfs/fs_context.c: Opt_vers and Opt_v are parsed into the same field).
+        string? vers = null;
+        foreach (var (key, value) in Split(options))
+        {
+            if (key is "vers" or "nfsvers") vers = value;
+            else if (key is "v2" or "v3" or "v4" or "v4.0" or "v4.1" or "v4.2" && value.Length == 0) vers = key[1..];
+        }
         string? minor = o.GetValueOrDefault("minorversion");
         if (vers is not null)
         {
@@ -54,11 +68,11 @@ public static class NfsOptions
     public static string? Redact(string? options)
     {
         if (options is null) return null;
-        var parts = options.Split(',');
-        for (int i = 0; i < parts.Length; i++)
+        var parts = SplitRaw(options);
+        for (int i = 0; i < parts.Count; i++)
         {
             int eq = parts[i].IndexOf('=');
-            if (eq > 0 && SecretKeys.Contains(parts[i][..eq].Trim().ToLowerInvariant())) parts[i] = parts[i][..(eq + 1)] + "***";
+            if (eq > 0 && IsSecret(parts[i][..eq])) parts[i] = parts[i][..(eq + 1)] + "***";
         }
         return string.Join(',', parts);
     }
@@ -66,13 +80,38 @@ public static class NfsOptions
     private static Dictionary<string, string> Parse(string? options)
     {
         var result = new Dictionary<string, string>();
-        if (options is null) return result;
-        foreach (string part in options.Split(','))
+        foreach (var (key, value) in Split(options)) result[key] = value;
+        return result;
+    }
+
+    private static IEnumerable<(string Key, string Value)> Split(string? options)
+    {
+        if (options is null) yield break;
+        foreach (string part in SplitRaw(options))
         {
             int eq = part.IndexOf('=');
-            if (eq > 0) result[part[..eq].Trim()] = part[(eq + 1)..].Trim();
-            else if (part.Length > 0) result[part.Trim()] = "";
+            if (eq > 0) yield return (part[..eq].Trim(), part[(eq + 1)..].Trim());
+            else if (part.Trim().Length > 0) yield return (part.Trim(), "");
         }
-        return result;
+    }
+
+    /// <summary>
+    /// Splits on commas, keeping ",," as a literal comma inside a value: CIFS lets a password contain a comma
+    /// that way (fs/smb/client/fs_context.c smb3_fs_context_parse_monolithic), and a split inside it would
+    /// leave part of the secret visible.
+    /// </summary>
+    private static List<string> SplitRaw(string options)
+    {
+        var parts = new List<string>();
+        var current = new System.Text.StringBuilder();
+        for (int i = 0; i < options.Length; i++)
+        {
+            if (options[i] != ',') { current.Append(options[i]); continue; }
+            if (i + 1 < options.Length && options[i + 1] == ',') { current.Append(",,"); i++; continue; }
+            parts.Add(current.ToString());
+            current.Clear();
+        }
+        parts.Add(current.ToString());
+        return parts;
     }
 }

@@ -14,25 +14,28 @@ public static class RoleAnalysis
     public static List<StuckThread> Assign(List<StuckThread> mounts)
     {
         var result = new List<StuckThread>(mounts);
-        foreach (var group in mounts.Where(m => m.Signature is not null).GroupBy(m => m.Signature!.Id))
+        var indexed = mounts.Select((m, i) => (Thread: m, Index: i)).Where(x => x.Thread.Signature is not null);
+        foreach (var group in indexed.GroupBy(x => x.Thread.Signature!.Id))
         {
-            var waiters = group.Where(m => m.StackRole == "waiter").ToList();
+            var waiters = group.Where(x => x.Thread.StackRole == "waiter").ToList();
             if (waiters.Count == 0) continue;
-            var blocker = group.Where(m => m.StackRole == "blocker").MaxBy(m => m.StuckSeconds);
+            var blockerEntry = group.Where(x => x.Thread.StackRole == "blocker").OrderByDescending(x => x.Thread.StuckSeconds)
+                .Select(x => ((StuckThread Thread, int Index)?)x).FirstOrDefault();
+            var blocker = blockerEntry?.Thread;
             if (blocker is not null)
             {
-                string whom = string.Join(", ", waiters.Take(5).Select(w => $"pid {w.Pid} ({w.Comm})")) + (waiters.Count > 5 ? $" and {waiters.Count - 5} more" : "");
-                Replace(result, blocker, blocker with
+                string whom = string.Join(", ", waiters.Take(5).Select(w => $"pid {w.Thread.Pid} ({w.Thread.Comm})")) + (waiters.Count > 5 ? $" and {waiters.Count - 5} more" : "");
+                result[blockerEntry!.Value.Index] = blocker with
                 {
                     Role = "blocker",
                     Triage = $"{Count(waiters.Count, "mount")} {(waiters.Count == 1 ? "waits" : "wait")} for this thread's NFS client initialisation: {whom}. " +
                              $"To release {(waiters.Count == 1 ? "it" : "them")}, end pid {blocker.Pid} ({blocker.Comm}): kill -9 {blocker.Pid}" +
                              (blocker.Server is null ? "" : $"; or fix server {blocker.Server}, which it has been waiting on for {Duration.Format(blocker.StuckSeconds)}") + ".",
-                });
+                };
             }
-            foreach (var waiter in waiters)
+            foreach (var (waiter, index) in waiters)
             {
-                Replace(result, waiter, waiter with
+                result[index] = waiter with
                 {
                     Role = "waiter",
                     Triage = blocker is null
@@ -40,7 +43,7 @@ public static class RoleAnalysis
                         : $"Waits for the NFS client initialisation of pid {blocker.Pid} ({blocker.Comm}, thread {blocker.Tid})" +
                           (blocker.Server is null ? "" : $", which is mounting {blocker.Server}") +
                           $". Ending pid {blocker.Pid}" + (blocker.Server is null ? "" : $" or fixing {blocker.Server}") + " unblocks this mount.",
-                });
+                };
             }
         }
         return result;
@@ -48,5 +51,4 @@ public static class RoleAnalysis
 
     private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
 
-    private static void Replace(List<StuckThread> list, StuckThread old, StuckThread updated) => list[list.IndexOf(old)] = updated;
 }

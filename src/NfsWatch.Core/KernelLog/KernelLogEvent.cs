@@ -59,11 +59,12 @@ public sealed record KernelLogEvent(string Event, string? Server, int Pid, doubl
         const string blocked = " blocked for more than ";
         if (text.StartsWith(task, StringComparison.Ordinal))
         {
-            int b = text.IndexOf(blocked, StringComparison.Ordinal);
-            if (b < 0) return null;
+            int b = text.IndexOf(blocked, task.Length, StringComparison.Ordinal);
+            if (b < task.Length) return null;
             string who = text[task.Length..b];
-            int colon = who.LastIndexOf(':'); // the command name may itself contain ':' (kworker/u4:1)
-            if (colon <= 0 || !int.TryParse(who.AsSpan(colon + 1), out int pid)) return null;
+            // The command name may itself contain ':' (kworker/u4:1), or be empty (prctl can set that).
+            int colon = who.LastIndexOf(':');
+            if (colon < 0 || !int.TryParse(who.AsSpan(colon + 1), out int pid)) return null;
             return new(HungTask, null, pid, seconds, text);
         }
         return null;

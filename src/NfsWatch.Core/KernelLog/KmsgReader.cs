@@ -12,7 +12,7 @@ public sealed unsafe partial class KmsgReader : IDisposable
 {
     private const int O_RDONLY = 0, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000, SEEK_END = 2;
     private const int EAGAIN = 11, EINTR = 4, EPIPE = 32, EINVAL = 22;
-    private readonly int _fd = -1;
+    private int _fd = -1;
     private readonly byte[] _buffer = new byte[16384];
     private readonly List<byte> _partial = [];
 
@@ -71,6 +71,7 @@ public sealed unsafe partial class KmsgReader : IDisposable
     public void Dispose()
     {
         if (_fd >= 0) Close(_fd);
+        _fd = -1;
     }
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]

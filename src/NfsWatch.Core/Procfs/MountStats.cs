@@ -82,6 +82,7 @@ public sealed record NfsMountStats(string Source, string MountPoint, string FsTy
         }
         (int sends, int bklog) = proto == "udp" ? (2, 6) : (5, 9);
         if (tokens.Count <= bklog) return m;
-        return m with { Sends = tokens[sends], BacklogSum = tokens[bklog] };
+        // One line per transport (nconnect=N prints N): their counts add up.
+        return m with { Sends = m.Sends + tokens[sends], BacklogSum = m.BacklogSum + tokens[bklog] };
     }
 }

@@ -13,11 +13,23 @@ public enum SyscallState
     Running,
 }
 
-/// <summary>The six argument registers of a system call.</summary>
+/// <summary>The six argument registers of a system call. Compared by value (the default ValueType
+/// equality does not support inline arrays).</summary>
 [InlineArray(6)]
-public struct SyscallArgs
+public struct SyscallArgs : IEquatable<SyscallArgs>
 {
     private ulong _element;
+
+    public readonly bool Equals(SyscallArgs other) => ((ReadOnlySpan<ulong>)this).SequenceEqual(other);
+
+    public override readonly bool Equals(object? obj) => obj is SyscallArgs other && Equals(other);
+
+    public override readonly int GetHashCode()
+    {
+        var hash = new HashCode();
+        foreach (ulong v in (ReadOnlySpan<ulong>)this) hash.Add(v);
+        return hash.ToHashCode();
+    }
 }
 
 /// <summary>
