@@ -48,6 +48,17 @@ public sealed class MountCallTracker
         return true;
     }
 
+    /// <summary>Every call remembered now, with the monotonic time it was first seen.</summary>
+    public IEnumerable<(ThreadKey Key, int Number, SyscallArgs Args, double FirstSeen)> Entries =>
+        _entries.Select(e => (e.Key, e.Value.Number, e.Value.Args, e.Value.FirstSeen));
+
+    /// <summary>Adopts what another watcher saw: a call it first saw earlier than this tracker would.</summary>
+    public void Seed(ThreadKey key, int number, in SyscallArgs args, double firstSeen)
+    {
+        if (_entries.TryGetValue(key, out var entry) && entry.FirstSeen <= firstSeen) return;
+        _entries[key] = new Entry { Number = number, Args = args, FirstSeen = firstSeen, LastScan = _scan };
+    }
+
     /// <summary>Forgets the threads that this scan did not see in a mount-family call.</summary>
     public void EndScan()
     {

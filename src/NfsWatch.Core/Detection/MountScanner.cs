@@ -45,6 +45,23 @@ public sealed class MountScanner
     /// <summary>Threads the tracker remembers (for leak checks).</summary>
     public int TrackedCalls => _tracker.Count;
 
+    /// <summary>The calls this scanner is tracking, with the wall-clock time it first saw each.</summary>
+    public IReadOnlyList<TrackedCall> Tracked()
+    {
+        double now = _time.GetTimestamp() / (double)_time.TimestampFrequency;
+        var wall = _time.GetUtcNow();
+        return [.. _tracker.Entries.Select(e => new TrackedCall(e.Key, e.Number, e.Args, wall - TimeSpan.FromSeconds(now - e.FirstSeen)))];
+    }
+
+    /// <summary>Starts from what a running daemon has seen, so a one-shot scan knows how long calls have lasted.</summary>
+    public void Seed(IEnumerable<TrackedCall> calls)
+    {
+        double now = _time.GetTimestamp() / (double)_time.TimestampFrequency;
+        var wall = _time.GetUtcNow();
+        foreach (var c in calls)
+            if (c.FirstSeen <= wall) _tracker.Seed(c.Key, c.Number, c.Args, now - (wall - c.FirstSeen).TotalSeconds);
+    }
+
     public ScanSnapshot Scan(CancellationToken cancel = default)
     {
         long started = _time.GetTimestamp();

@@ -11,6 +11,8 @@ public sealed record NfsWatchOptions
     /// <summary>The operator's signature file, tried before the defaults; null for the defaults only.</summary>
     public string? Signatures { get; init; }
     public string Kmsg { get; init; } = "/dev/kmsg";
+    /// <summary>Where the daemon leaves what it has seen for `nfswatch scan` (systemd's RuntimeDirectory).</summary>
+    public string StateDir { get; init; } = "/run/nfswatch";
     /// <summary>The config file that was read, or null when none was.</summary>
     public string? ConfigFile { get; init; }
 }

@@ -10,9 +10,13 @@ public static class ScanCommand
     public static int Run(NfsWatchOptions options)
     {
         ScanSnapshot snapshot;
+        (List<TrackedCall> Calls, TimeSpan Age)? handover;
         try
         {
-            snapshot = Watcher.Build(options, followFromNow: false).Run();
+            var cycle = Watcher.Build(options, followFromNow: false);
+            handover = CallHandover.TryRead(options.StateDir);
+            if (handover is { } h) cycle.Scanner.Seed(h.Calls);
+            snapshot = cycle.Run();
         }
         catch (ScanFailedException e)
         {
@@ -25,7 +29,13 @@ public static class ScanCommand
             ScanJson.Write(stdout, snapshot, BuildInfo.Version);
             stdout.Write("\n"u8);
         }
-        else Console.Out.Write(ScanTable.Render(snapshot, BuildInfo.Version));
+        else
+        {
+            Console.Out.Write(ScanTable.Render(snapshot, BuildInfo.Version));
+            Console.Out.WriteLine(handover is { } h
+                ? $"(Ages include what the running daemon has seen: {CallHandover.PathIn(options.StateDir)}, written {NfsWatch.Core.Duration.Format(h.Age.TotalSeconds)} ago.)"
+                : "(Ages are lower bounds from this one scan: no running daemon's state in " + options.StateDir + ".)");
+        }
         return snapshot.Hung.Any() ? ExitCodes.Hung : ExitCodes.Ok;
     }
 }

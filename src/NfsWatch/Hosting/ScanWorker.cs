@@ -53,9 +53,21 @@ public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatc
         catch (OperationCanceledException) { return false; }
     }
 
+    private bool _handoverFailed;
+
     private void Publish(ScanSnapshot snapshot)
     {
         metrics.Record(snapshot, cycle.Reader);
+        try
+        {
+            CallHandover.Write(options.StateDir, cycle.Scanner.Tracked());
+            _handoverFailed = false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (!_handoverFailed) log.LogWarning("Cannot write {Path} for `nfswatch scan` ({Reason}); scan will show only its own lower bounds", CallHandover.PathIn(options.StateDir), e.Message);
+            _handoverFailed = true;
+        }
         _firstScan.TrySetResult();
 
         var missing = snapshot.MissingProbes.ToHashSet();

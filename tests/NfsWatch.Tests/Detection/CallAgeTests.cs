@@ -103,6 +103,44 @@ public class CallAgeTests : IDisposable
         Assert.Equal(1000 - 50.02, Call().StuckSeconds, precision: 3);
     }
 
+    [Fact]
+    public void AOneShotScanSeededWithTheDaemonsCallsKnowsTheirWholeAge()
+    {
+        Call();
+        _time.Advance(TimeSpan.FromSeconds(300));
+        Assert.Equal(300, Call().StuckSeconds);
+        string handover = TrackedCall.Format(_scanner.Tracked());
+
+        // `nfswatch scan` starts afresh (here: a new scanner on a later clock) and reads the daemon's file.
+        var later = new ManualTime(); // its own monotonic clock; its wall clock 7 s after the daemon's last scan
+        later.Advance(_time.GetUtcNow() - later.GetUtcNow() + TimeSpan.FromSeconds(7));
+        var scan = new MountScanner(new ProcFs(_tree.Path), TimeSpan.FromSeconds(30), later);
+        scan.Seed(TrackedCall.Parse(handover));
+
+        var call = Assert.Single(scan.Scan().MountCalls);
+        Assert.Equal(307, call.StuckSeconds, precision: 3);
+        Assert.True(call.Hung);
+    }
+
+    [Fact]
+    public void TheDaemonsCallsAreIgnoredForAnotherCallOfTheSameThread()
+    {
+        Call();
+        _time.Advance(TimeSpan.FromSeconds(300));
+        string handover = TrackedCall.Format(_scanner.Tracked());
+        File.WriteAllText(Path.Combine(TaskDir, "syscall"), "165 0x9 0x2 0x3 0x0 0x4 0x0 0x7ffd8e1b2c18 0x7f0c9d51f9fa\n");
+
+        var scan = new MountScanner(new ProcFs(_tree.Path), TimeSpan.FromSeconds(30), _time);
+        scan.Seed(TrackedCall.Parse(handover));
+        Assert.Equal(0, Assert.Single(scan.Scan().MountCalls).StuckSeconds);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("garbage\n1 2 3\n")]
+    [InlineData("3000 3007 5002 165 1000 1100 1200 0 2000 0 notanumber\n")]
+    public void AMalformedHandoverIsIgnored(string text) => Assert.Empty(TrackedCall.Parse(text));
+
     private StuckThread Call() => Assert.Single(_scanner.Scan().MountCalls);
 
     private void SetExecStart(double ms)

@@ -80,11 +80,18 @@ public sealed partial class HungMount : IDisposable
     private static string Compile()
     {
         string source = Path.Combine(AppContext.BaseDirectory, "hang", "fusehang.c");
-        string output = Path.Combine(Directory.CreateTempSubdirectory("nfswatch-fusehang-").FullName, "fusehang");
-        using var gcc = Process.Start(new ProcessStartInfo("gcc", ["-O1", "-Wall", "-pthread", "-o", output, source]) { RedirectStandardError = true })!;
+        // One build per version of the source, reused by later runs: no temp dir left behind per run.
+        string hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(source)))[..16];
+        string dir = Path.Combine(Path.GetTempPath(), $"nfswatch-fusehang-{hash}");
+        string output = Path.Combine(dir, "fusehang");
+        if (File.Exists(output)) return output;
+        Directory.CreateDirectory(dir);
+        string building = output + $".{Environment.ProcessId}";
+        using var gcc = Process.Start(new ProcessStartInfo("gcc", ["-O1", "-Wall", "-pthread", "-o", building, source]) { RedirectStandardError = true })!;
         string err = gcc.StandardError.ReadToEnd();
         gcc.WaitForExit();
         if (gcc.ExitCode != 0) throw new InvalidOperationException($"cannot build fusehang: {err}");
+        File.Move(building, output, overwrite: true);
         return output;
     }
 

@@ -9,6 +9,8 @@ public static class NfsWatchProcess
 
     public record Result(int ExitCode, string Stdout, string Stderr);
 
+    public static string StateDir { get; } = Path.Combine(Path.GetTempPath(), $"nfswatch-test-state-{Environment.ProcessId}");
+
     /// <summary>Runs nfswatch to completion, killing it after <paramref name="timeout"/>.</summary>
     public static Result Run(IEnumerable<string> args, TimeSpan? timeout = null, IDictionary<string, string>? env = null,
         string[]? prefix = null)
@@ -54,6 +56,8 @@ public static class NfsWatchProcess
         // A config file or NFSWATCH_ variable of the machine must not leak into tests.
         foreach (string key in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("NFSWATCH_", StringComparison.Ordinal)))
             info.Environment.Remove(key);
+        // The daemons and scans of one test run share their own state dir, never the machine's /run/nfswatch.
+        info.Environment["NFSWATCH_STATE_DIR"] = StateDir;
         if (env is not null) foreach (var (k, v) in env) info.Environment[k] = v;
         return info;
     }
