@@ -205,6 +205,21 @@ public class DefaultSignaturesTests
         }
     }
 
+    // Captured by the VM tier on Debian 6.1.0-56-amd64 (testdata/stacks/vm/6.1.0-56-amd64-nfsv3-mount-mnt.txt):
+    // an NFSv3 mount whose MOUNT call to the server is accepted but never answered.
+    private static readonly string[] VmNfs3MountdNoAnswer =
+    [
+        "rpc_wait_bit_killable", "__rpc_execute", "rpc_execute", "rpc_run_task", "rpc_call_sync", "nfs_mount",
+        "nfs_request_mount.constprop.0.isra.0", "nfs_try_get_tree", "vfs_get_tree", "path_mount", "__x64_sys_mount",
+        "do_syscall_64", "entry_SYSCALL_64_after_hwframe",
+    ];
+
+    [Fact]
+    public void VmNfs3MountWaitingForMountd()
+    {
+        Assert.Equal("nfs3-mountd-not-answering", Match(Thread(VmNfs3MountdNoAnswer), true).Id);
+    }
+
     [Fact]
     public void EveryDefaultHasARealStackHere()
     {
@@ -212,7 +227,7 @@ public class DefaultSignaturesTests
         {
             Match(Thread(FlatcarLockd), true), Match(Thread(GaneshaMutexWaiter), true), Match(Thread(TestbedBlocker), true),
             Match(Thread(TestbedWaiter), true), Match(Thread(TestbedNoAnswer), true), Match(Thread(NeilBrownWaiter), true),
-            Match(Thread(HardMountStat), false),
+            Match(Thread(HardMountStat), false), Match(Thread(VmNfs3MountdNoAnswer), true),
         }.Select(m => m.Id).ToHashSet();
 
         Assert.Equal(SignatureCatalog.Defaults.Signatures.Select(s => s.Id).Order(), named.Order()!);

@@ -28,7 +28,7 @@ public sealed class SignatureCatalogTests : IDisposable
     public void DefaultsLoadInOrder()
     {
         Assert.Equal(
-            ["nfs4-client-init-deadlock", "nfs4-client-init-stalled", "nfs-server-unreachable-at-mount", "nfs3-lockd-start-hang", "nfs-hard-mount-server-gone"],
+            ["nfs4-client-init-deadlock", "nfs4-client-init-stalled", "nfs-server-unreachable-at-mount", "nfs3-lockd-start-hang", "nfs3-mountd-not-answering", "nfs-hard-mount-server-gone"],
             SignatureCatalog.Defaults.Signatures.Select(s => s.Id));
     }
 
@@ -205,7 +205,7 @@ public sealed class SignatureCatalogTests : IDisposable
         var have = SignatureCatalog.Load(file);
 
         Assert.Equal(
-            ["site-autofs", "nfs3-lockd-start-hang", "nfs4-client-init-deadlock", "nfs4-client-init-stalled", "nfs-server-unreachable-at-mount", "nfs-hard-mount-server-gone"],
+            ["site-autofs", "nfs3-lockd-start-hang", "nfs4-client-init-deadlock", "nfs4-client-init-stalled", "nfs-server-unreachable-at-mount", "nfs3-mountd-not-answering", "nfs-hard-mount-server-gone"],
             have.Signatures.Select(s => s.Id));
         Assert.Equal("Ours", have.Signatures[1].Title);
         Assert.Equal(SignatureCatalog.Defaults.Signatures.Count + 1, have.Signatures.Count);

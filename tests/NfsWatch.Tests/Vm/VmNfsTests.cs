@@ -51,6 +51,12 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Contains("rpc_call_null_helper", Frames(call));
         Assert.Contains("nfs4_alloc_client", Frames(call));
         Assert.Equal(JsonValueKind.Null, call.GetProperty("role").ValueKind); // it holds no one up
+
+        // Explained: the call's own arguments, read from its memory inside the VM.
+        Assert.Equal(("nfs4", "127.0.0.2:/", $"/mnt/{role}"), (Str(call, "fstype"), Str(call, "source"), Str(call, "target")));
+        Assert.Equal(("4.1", "127.0.0.2"), (Str(call, "nfs_version"), Str(call, "server")));
+        Assert.Contains("addr=127.0.0.2", Str(call, "options"));
+        Assert.Equal("nfs-server-unreachable-at-mount", SignatureId(call));
     }
 
     [Fact]
@@ -99,6 +105,33 @@ public class VmNfsTests(ITestOutputHelper output)
         string table = run.Section("scan table");
         Assert.Matches(TableRow(run, "blocker", "nfsmount", "rpc_wait_bit_killable"), table);
         Assert.Matches(TableRow(run, "waiter", "mount.nfs4", "nfs_wait_client_init_complete"), table);
+    }
+
+    [Fact]
+    public void HeadOfLineNamesTheBlockerTheWaiterAndWhatToEnd()
+    {
+        var run = Boot("head-of-line");
+        var blocker = run.MountCall("scan json", run.IntFact("blocker.tid"));
+        var waiter = run.MountCall("scan json", run.IntFact("waiter.tid"));
+
+        Assert.Equal(("blocker", "waiter"), (Str(blocker, "role"), Str(waiter, "role")));
+        Assert.Equal("nfs4-client-init-stalled", SignatureId(blocker));
+        Assert.Equal("nfs4-client-init-stalled", SignatureId(waiter));
+        Assert.Equal(("4.1", "127.0.0.3", "/mnt/a"), (Str(blocker, "nfs_version"), Str(blocker, "server"), Str(blocker, "target")));
+        Assert.Equal(("4.1", "127.0.0.1", "/mnt/b"), (Str(waiter, "nfs_version"), Str(waiter, "server"), Str(waiter, "target")));
+        Assert.Contains($"pid {run.Fact("blocker.pid")}", Str(waiter, "triage"));
+        Assert.Contains("127.0.0.3", Str(waiter, "triage"));
+
+        // In plain words, for the person on call: which process to end, which server to fix.
+        string table = run.Section("scan table");
+        Assert.Contains("WHAT TO DO", table);
+        Assert.Contains($"End pid {run.Fact("blocker.pid")} (nfsmount): kill -9 {run.Fact("blocker.pid")}", table);
+        Assert.Contains("Or fix server 127.0.0.3", table);
+        Assert.Contains($"pid {run.Fact("waiter.pid")} (mount.nfs4 mounting 127.0.0.1)", table);
+
+        string hung = run.Section("metrics hung");
+        Assert.Equal(1, Daemon.Sum(hung, HungMetric, "role=\"blocker\"", "signature=\"nfs4-client-init-stalled\"", "nfs_version=\"4.1\"", "server=\"127.0.0.3\""));
+        Assert.Equal(1, Daemon.Sum(hung, HungMetric, "role=\"waiter\"", "signature=\"nfs4-client-init-stalled\"", "server=\"127.0.0.1\""));
     }
 
     [Fact]
@@ -152,9 +185,15 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Contains(" [nfsv4]", run.Section($"{role} stack"));
         Assert.Equal(0, run.IntFact($"{role}.exit")); // it finished once the server was back
 
-        // Not a mount call: it must not be listed among them.
+        // Not a mount call: it must not be listed among them, but among the NFS-blocked threads, tied to its mount.
         int tid = run.IntFact($"{role}.tid");
-        Assert.DoesNotContain(run.Json("scan json").GetProperty("mount_syscalls").EnumerateArray(), c => c.GetProperty("tid").GetInt32() == tid);
+        var scan = run.Json("scan json");
+        Assert.DoesNotContain(scan.GetProperty("mount_syscalls").EnumerateArray(), c => c.GetProperty("tid").GetInt32() == tid);
+        var blocked = Assert.Single(scan.GetProperty("nfs_blocked").EnumerateArray(), c => c.GetProperty("tid").GetInt32() == tid);
+        Assert.True(blocked.GetProperty("hung").GetBoolean(), "scan takes the ages the running daemon has seen (its threads wake at every retransmission)");
+        Assert.Equal("nfs-hard-mount-server-gone", SignatureId(blocked));
+        Assert.Equal(("nfs4", "4.1", "127.0.0.1", "/mnt/c"), (Str(blocked, "fstype"), Str(blocked, "nfs_version"), Str(blocked, "server"), Str(blocked, "target")));
+        Assert.Contains(blocked.GetProperty("kernel_log").EnumerateArray(), l => l.GetString()!.Contains("nfs: server 127.0.0.1 not responding"));
     }
 
     [Fact]
@@ -168,7 +207,19 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Contains("nfs: server 127.0.0.1 OK", run.Section("dmesg"));
         Assert.Contains("timeo=10,retrans=1", run.Section("proc mounts"));
         Assert.Equal(run.Fact("kernel.release"), run.Json("scan json").GetProperty("kernel").GetProperty("release").GetString());
-        Assert.Equal(0, Daemon.Sum(run.Section("metrics blocked"), HungMetric));
+        string blocked = run.Section("metrics blocked");
+        Assert.Equal(0, Daemon.Sum(blocked, HungMetric));
+        // The daemon followed the kernel log from before the server stopped, and counts what blocks.
+        Assert.True(Daemon.Sum(blocked, "nfswatch_kernel_log_events_total", "event=\"server_not_responding\"", "server=\"127.0.0.1\"") >= 1);
+        Assert.True(Daemon.Sum(blocked, "nfswatch_nfs_blocked_threads", "server=\"127.0.0.1\"", "nfs_version=\"4.1\"", "signature=\"nfs-hard-mount-server-gone\"") >= 3);
+        Assert.Equal(1, Daemon.Sum(blocked, "nfswatch_nfs_mounts", "server=\"127.0.0.1\"", "nfs_version=\"4.1\""));
+        Assert.True(Daemon.Sum(blocked, "nfswatch_nfs_rpc_timeouts_total", "server=\"127.0.0.1\"") + Daemon.Sum(blocked, "nfswatch_nfs_rpc_retransmissions_total", "server=\"127.0.0.1\"") >= 1,
+            "the stopped server shows in the RPC counters");
+        Assert.Contains("WHAT TO DO", run.Section("scan table"));
+        Assert.Contains("wait on 127.0.0.1 (mount /mnt/c)", run.Section("scan table"));
+        string after = run.Section("metrics after");
+        Assert.Equal(0, Daemon.Sum(after, "nfswatch_nfs_blocked_threads"));
+        Assert.True(Daemon.Sum(after, "nfswatch_kernel_log_events_total", "event=\"server_ok\"", "server=\"127.0.0.1\"") >= 1);
     }
 
     // (d) NFSv3: a plain mount of the kernel NFS server works; a mount whose MOUNT call is never answered, and one
@@ -187,6 +238,8 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Equal("rpc_wait_bit_killable", mnt.GetProperty("wchan").GetString());
         Assert.Contains("nfs_mount", Frames(mnt));
         Assert.Equal(ToPathMount(run.StackFrames("mnt")), ToPathMount(Frames(mnt)));
+        Assert.Equal("nfs3-mountd-not-answering", SignatureId(mnt));
+        Assert.Equal(("nfs", "3", "127.0.0.3"), (Str(mnt, "fstype"), Str(mnt, "nfs_version"), Str(mnt, "server")));
 
         Assert.Equal("hung", run.Fact("lockd.outcome"));
         var lockd = run.MountCall("scan json lockd", run.IntFact("lockd.tid"));
@@ -195,6 +248,8 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Contains("lockd_up", Frames(lockd));
         Assert.Contains("nfs_start_lockd", Frames(lockd));
         Assert.Equal(ToPathMount(run.StackFrames("lockd")), ToPathMount(Frames(lockd)));
+        Assert.Equal("nfs3-lockd-start-hang", SignatureId(lockd));
+        Assert.Equal(("nfs", "3"), (Str(lockd, "fstype"), Str(lockd, "nfs_version")));
         Assert.Equal(0, run.IntFact("after.mount_threads"));
     }
 
@@ -211,6 +266,11 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.True(end >= 0, $"no path_mount in {string.Join(" < ", list)}");
         return list[..(end + 1)];
     }
+
+    private static string? Str(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Null ? null : e.GetProperty(name).GetString();
+
+    private static string? SignatureId(JsonElement e) =>
+        e.GetProperty("signature").ValueKind == JsonValueKind.Null ? null : e.GetProperty("signature").GetProperty("id").GetString();
 
     private static List<string> Frames(JsonElement call) => [.. call.GetProperty("stack").EnumerateArray().Select(f => f.GetString()!)];
 }
