@@ -29,6 +29,21 @@ public sealed class MountScanner
     private readonly Dictionary<string, int> _denied = [];
     private readonly Dictionary<string, string> _deniedExample = [];
 
+    private long _position; // pid << 32 | tid of the thread being read: who a stalled scan is stuck on
+
+    /// <summary>Processes to skip because their proc files blocked an earlier scan; shared by the scanners that replace each other.</summary>
+    public StalledReads Stalled { get; init; } = new();
+
+    /// <summary>The process and thread whose files this scan is reading now.</summary>
+    public (int Pid, int Tid) Position
+    {
+        get
+        {
+            long p = Interlocked.Read(ref _position);
+            return ((int)(p >> 32), (int)(p & 0xffffffff));
+        }
+    }
+
     public MountScanner(ProcFs proc, TimeSpan threshold, TimeProvider? time = null)
     {
         _proc = proc;
@@ -85,6 +100,7 @@ public sealed class MountScanner
         foreach (int pid in _pids)
         {
             cancel.ThrowIfCancellationRequested();
+            if (Stalled.Skip(pid)) continue;
             var tasks = _proc.TryListThreads(pid, _tids);
             if (!tasks.IsOk)
             {
@@ -125,6 +141,7 @@ public sealed class MountScanner
             DeniedExamples = new Dictionary<string, string>(_deniedExample),
             Errors = new Dictionary<string, int>(_errors),
             ErrorSamples = [.. _errorSamples],
+            StalledProcesses = Stalled.Pids,
             Duration = _time.GetElapsedTime(started),
             FinishedAt = _time.GetUtcNow(),
         };
@@ -133,6 +150,7 @@ public sealed class MountScanner
     private StuckThread? InspectThread(int pid, int tid, double now, double? uptime, out bool isMountCall)
     {
         isMountCall = false;
+        Interlocked.Exchange(ref _position, ((long)pid << 32) | (uint)tid);
         var read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Stat, ref _statBuffer);
         if (!Check(read, "stat", pid, tid)) return null;
         int statLength = read.Length;
@@ -173,7 +191,7 @@ public sealed class MountScanner
     private StuckThread InspectMountCall(int pid, int tid, ThreadStat stat, int statLength, ThreadSyscall syscall, string name, double now, double? uptime)
     {
         // A candidate: now the expensive reads.
-        string comm = stat.Comm(_statBuffer.AsSpan(0, statLength));
+        string comm = Printable.Of(stat.Comm(_statBuffer.AsSpan(0, statLength)))!;
         string? wchan = ReadWchan(pid, tid);
         IReadOnlyList<string> stack = ReadStack(pid, tid, out _);
         double stuck = Age(pid, tid, stat, syscall, now, uptime);
@@ -205,7 +223,7 @@ public sealed class MountScanner
             Pid = pid,
             Tid = tid,
             StartTimeTicks = stat.StartTimeTicks,
-            Comm = stat.Comm(_statBuffer.AsSpan(0, statLength)),
+            Comm = Printable.Of(stat.Comm(_statBuffer.AsSpan(0, statLength)))!,
             Syscall = syscall.State == SyscallState.InSyscall ? SyscallTable.Name(_syscalls.Machine, syscall.Number) : null,
             SyscallNumber = syscall.State == SyscallState.InSyscall ? syscall.Number : -1,
             Args = syscall.Args,

@@ -26,6 +26,8 @@ public sealed record ScanSnapshot
     public required IReadOnlyDictionary<string, string> DeniedExamples { get; init; }
     /// <summary>Reads that failed this scan for a reason other than a vanished task, per probe (file).</summary>
     public required IReadOnlyDictionary<string, int> Errors { get; init; }
+    /// <summary>Processes skipped because reading their proc files blocked a scan (see StalledReads).</summary>
+    public IReadOnlyCollection<int> StalledProcesses { get; init; } = [];
     /// <summary>Up to a few error messages of this scan, quoting the content.</summary>
     public required IReadOnlyList<string> ErrorSamples { get; init; }
     public required TimeSpan Duration { get; init; }

@@ -54,8 +54,16 @@ public static class SyscallTable
         (291, "statx", PathArgument.DirFdAndPath, 1), (437, "openat2", PathArgument.DirFdAndPath, 1),
         (439, "faccessat2", PathArgument.DirFdAndPath, 1));
 
-    public static SyscallInfo? Find(string machine, int number) =>
-        (machine == "x86_64" ? X86_64 : Generic).TryGetValue(number, out var info) ? info : null;
+    public static SyscallInfo? Find(string machine, int number)
+    {
+        var table = machine switch
+        {
+            "x86_64" => X86_64,
+            "aarch64" or "arm64" or "riscv64" or "loongarch64" => Generic,
+            _ => null, // ppc64le, s390x, 32-bit: other numbers; better no name than a wrong one
+        };
+        return table is not null && table.TryGetValue(number, out var info) ? info : null;
+    }
 
     /// <summary>A name for any number: the table's, or "syscall_N".</summary>
     public static string Name(string machine, int number) => Find(machine, number)?.Name ?? $"syscall_{number}";

@@ -13,7 +13,7 @@ namespace NfsWatch.Core.Explanation;
 public sealed class HangExplainer
 {
     /// <summary>New calls whose arguments are read per scan at most; the rest wait for the next scan.</summary>
-    private const int MaxReadsPerScan = 16;
+    private const int MaxReadsPerScan = 8; // at 1 s each, well inside ScanCycle.Deadline
 
     private readonly ProcFs _proc;
     private readonly SignatureCatalog _catalog;
@@ -153,13 +153,16 @@ public sealed class HangExplainer
                 }
                 break;
         }
-        if (path is null) return null;
+        // pipe:[...], socket:[...], anon_inode:... are no paths; "/a/../b" is normalised before matching.
+        if (path is null || !path.StartsWith('/')) return null;
+        path = Path.GetFullPath(path);
         if (!tables.TryGetValue(thread.Pid, out var table))
         {
             string? text = _proc.TryReadText($"{thread.Pid}/mountinfo", out _, 16 << 20);
             tables[thread.Pid] = table = text is null ? null : MountInfo.ParseAll(System.Text.Encoding.UTF8.GetBytes(text));
         }
-        var mount = table?.Where(m => Contains(m.MountPoint, path)).MaxBy(m => m.MountPoint.Length);
+        // The longest mount point wins; of several mounts at one point, the last listed is the one on top.
+        var mount = table?.Where(m => Contains(m.MountPoint, path)).OrderBy(m => m.MountPoint.Length).LastOrDefault();
         return mount is null ? null : new MountRequest(mount.FsType, mount.Source, mount.MountPoint, NfsOptions.Redact(mount.SuperOptions), null);
     }
 
@@ -179,7 +182,7 @@ public sealed class HangExplainer
             Target = request?.Target,
             Options = request?.Options,
             // Arguments read from the call are what the kernel got, and the kernel applies its defaults.
-            NfsVersion = nfs ? NfsOptions.Version(fstype, request?.Options, fromKernel: request is not null, helper) : null,
+            NfsVersion = nfs ? NfsOptions.Version(fstype, request?.Options, fromKernel: request is { FromCall: true }, helper) : null,
             Server = nfs ? NfsOptions.Server(request?.Source, request?.Options) : null,
         };
     }

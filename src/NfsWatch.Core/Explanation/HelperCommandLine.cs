@@ -1,3 +1,5 @@
+using NfsWatch.Core;
+
 namespace NfsWatch.Core.Explanation;
 
 /// <summary>
@@ -28,7 +30,8 @@ public static class HelperCommandLine
         }
         if (positional.Count < 2) return null;
         string fstype = helper == "mount.nfs" ? "nfs" : "nfs4";
-        return new MountRequest(fstype, positional[0], positional[1], NfsOptions.Redact(options), null);
+        // A command line is anyone's text: no control characters reach logs or terminals.
+        return new MountRequest(fstype, Printable.Of(positional[0]), Printable.Of(positional[1]), Printable.Of(NfsOptions.Redact(options)), null) { FromCall = false };
     }
 
     /// <summary>The helper's name when <paramref name="cmdline"/> is one's.</summary>

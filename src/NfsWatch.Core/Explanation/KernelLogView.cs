@@ -22,6 +22,8 @@ public sealed class KernelLogView
 
     /// <summary>The latest lines about a thread: hung-task reports naming its thread id, and lines about its NFS server.</summary>
     public IReadOnlyList<string> About(StuckThread thread) =>
-        [.. _events.Where(e => (e.Event == KernelLogEvent.HungTask && e.Pid == thread.Tid) || (thread.Server is not null && e.Server == thread.Server))
+        // A hung-task line older than the thread is about an earlier task with a reused id.
+        [.. _events.Where(e => (e.Event == KernelLogEvent.HungTask && e.Pid == thread.Tid && e.Seconds >= thread.StartTimeTicks / (double)Procfs.ProcFs.ClockTicksPerSecond)
+                               || (thread.Server is not null && e.Server == thread.Server))
             .TakeLast(PerThread).Select(e => $"[{e.Seconds:F1}] {e.Message}")];
 }

@@ -6,8 +6,13 @@ namespace NfsWatch.Core.Explanation;
 /// <summary>What a stuck call asked the kernel to do, as far as its arguments tell.</summary>
 public sealed record MountRequest(string? FsType, string? Source, string? Target, string? Options, string? How)
 {
+    /// <summary>True when read from the system call itself (the kernel then applies its defaults), false for a helper's command line.</summary>
+    public bool FromCall { get; init; } = true;
+
     // mount(2) flags (include/uapi/linux/mount.h).
     private const ulong MS_REMOUNT = 32, MS_BIND = 4096, MS_MOVE = 8192;
+    // MS_UNBINDABLE | MS_PRIVATE | MS_SLAVE | MS_SHARED: a propagation change ignores fstype and data.
+    private const ulong MS_PROPAGATION = (1 << 17) | (1 << 18) | (1 << 19) | (1 << 20);
     private const ulong FSCONFIG_SET_FLAG = 0, FSCONFIG_SET_STRING = 1;
 
     /// <summary>A string argument to read: its index among the six registers and what it means.</summary>
@@ -38,7 +43,8 @@ public sealed record MountRequest(string? FsType, string? Source, string? Target
                 // In the order fs/namespace.c path_mount tests them: remount+bind (reconfigure a bind mount's
                 // flags), remount, bind, move.
                 string? how = (flags & (MS_REMOUNT | MS_BIND)) == (MS_REMOUNT | MS_BIND) ? "bind remount"
-                    : (flags & MS_REMOUNT) != 0 ? "remount" : (flags & MS_BIND) != 0 ? "bind" : (flags & MS_MOVE) != 0 ? "move" : null;
+                    : (flags & MS_REMOUNT) != 0 ? "remount" : (flags & MS_BIND) != 0 ? "bind"
+                    : (flags & MS_PROPAGATION) != 0 ? "propagation change" : (flags & MS_MOVE) != 0 ? "move" : null;
                 // For bind and move mounts the kernel ignores fstype and data; they are often garbage pointers.
                 bool plain = how is null or "remount";
                 return new MountRequest(plain ? Get("fstype") : null, Get("source"), Get("target"), plain ? NfsOptions.Redact(Get("data")) : null, how);
@@ -65,6 +71,6 @@ public sealed record MountRequest(string? FsType, string? Source, string? Target
         string text;
         try { text = new UTF8Encoding(false, true).GetString(bytes); }
         catch (DecoderFallbackException) { return null; }
-        return text.Any(c => char.IsControl(c)) ? null : text;
+        return text.Any(char.IsControl) ? null : text;
     }
 }

@@ -7,8 +7,47 @@ namespace NfsWatch.Core.Explanation;
 /// One round of watching, the same for `nfswatch scan` and the daemon: scan the threads, take the new kernel
 /// log lines, explain every stuck thread.
 /// </summary>
-public sealed class ScanCycle(MountScanner scanner, HangExplainer explainer, KmsgReader? kernelLog)
+public sealed class ScanCycle(Func<MountScanner> newScanner, HangExplainer explainer, KmsgReader? kernelLog)
 {
+    /// <summary>How long a scan may take before it counts as stalled (isolated reads are capped well below).</summary>
+    public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(30);
+
+    public TimeSpan Deadline { get; init; } = DefaultDeadline;
+
+    /// <summary>Abandoned scans still blocked, beyond which watching stops (and the daemon exits so systemd restarts it).</summary>
+    public const int MaxBlockedScans = 8;
+
+    private MountScanner scanner = newScanner();
+    private IReadOnlyList<Detection.TrackedCall> _lastTracked = [];
+
+    /// <summary>
+    /// Runs <see cref="Run"/> on a thread of its own with <see cref="Deadline"/>. A scan that misses it is
+    /// blocked in the kernel on some process's proc file: that process is skipped from then on, the scanner
+    /// (whose thread is still blocked) is abandoned, and a fresh one - knowing every call's age - scans again.
+    /// Returns null when the scan had to be abandoned; <paramref name="stalledOn"/> says on which thread.
+    /// </summary>
+    public ScanSnapshot? RunGuarded(CancellationToken cancel, out (int Pid, int Tid)? stalledOn)
+    {
+        stalledOn = null;
+        var current = scanner;
+        var task = Task.Factory.StartNew(() => RunWith(current, cancel), cancel, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        try
+        {
+            if (task.Wait(Deadline, cancel))
+            {
+                _lastTracked = current.Tracked();
+                return task.Result;
+            }
+        }
+        catch (AggregateException e) when (e.InnerException is OperationCanceledException) { throw e.InnerException; }
+        var position = current.Position;
+        stalledOn = position;
+        current.Stalled.Add(position.Pid, task);
+        var fresh = newScanner();
+        fresh.Seed(_lastTracked);
+        lock (_explainLock) scanner = fresh;
+        return null;
+    }
     public KernelLogView KernelLog { get; } = new();
 
     public MountScanner Scanner => scanner;
@@ -18,13 +57,28 @@ public sealed class ScanCycle(MountScanner scanner, HangExplainer explainer, Kms
 
     public KmsgReader? KernelLogReader => kernelLog;
 
-    public ScanSnapshot Run(CancellationToken cancel = default)
+    /// <summary>One round on the calling thread, without a deadline.</summary>
+    public ScanSnapshot Run(CancellationToken cancel = default) =>
+        RunWith(scanner, cancel) ?? throw new InvalidOperationException("the scanner was replaced during the scan");
+
+    private readonly Lock _explainLock = new();
+
+    private ScanSnapshot? RunWith(MountScanner current, CancellationToken cancel)
     {
-        var snapshot = scanner.Scan(cancel);
-        var events = kernelLog?.ReadNew() ?? [];
-        KernelLog.Add(events);
-        snapshot = explainer.Explain(snapshot, KernelLog);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var snapshot = current.Scan(cancel);
+        IReadOnlyList<KernelLog.KernelLogEvent> events;
+        lock (_explainLock)
+        {
+            // An abandoned scan that wakes up later must not touch the explainer or the kernel log reader,
+            // which its successor uses now.
+            if (!ReferenceEquals(current, scanner)) return null;
+            events = kernelLog?.ReadNew() ?? [];
+            KernelLog.Add(events);
+            snapshot = explainer.Explain(snapshot, KernelLog);
+        }
         var probes = new Dictionary<string, bool>(snapshot.Probes) { [Probe.Kmsg] = kernelLog?.Available ?? false };
-        return snapshot with { Probes = probes, KernelLogEvents = events };
+        // The scan's duration includes the explanation (isolated reads can take up to their deadline).
+        return snapshot with { Probes = probes, KernelLogEvents = events, Duration = System.Diagnostics.Stopwatch.GetElapsedTime(started), FinishedAt = DateTimeOffset.UtcNow };
     }
 }

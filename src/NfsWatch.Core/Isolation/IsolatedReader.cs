@@ -26,6 +26,9 @@ public sealed class IsolatedReader(SelfCommand self, string procfsRoot, TimeSpan
 
     public TimeSpan RetryAfter { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>Children that could not be started.</summary>
+    public long StartFailures { get; private set; }
+
     /// <summary>Reads that hit the deadline since start (nfswatch_isolated_read_timeouts_total).</summary>
     public long Timeouts => Interlocked.Read(ref _timeouts);
 
@@ -47,9 +50,14 @@ public sealed class IsolatedReader(SelfCommand self, string procfsRoot, TimeSpan
 
     private IReadOnlyList<IsolatedValue> Run(ThreadKey thread, string[] request, int count)
     {
-        var key = (thread.Pid, thread.StartTimeTicks);
-        if (_wedged.TryGetValue(key, out var until) && until > _time.GetUtcNow())
-            return Repeat(IsolatedReadStatus.Skipped, count);
+        // Per process: a wedge is of the address space, which all its threads share. A pid reused within
+        // RetryAfter waits that long for its first read; that is the price of not reading proc/PID/stat here.
+        var key = (thread.Pid, 0UL);
+        if (_wedged.TryGetValue(key, out var until))
+        {
+            if (until > _time.GetUtcNow()) return Repeat(IsolatedReadStatus.Skipped, count);
+            _wedged.TryRemove(key, out _);
+        }
 
         var info = new ProcessStartInfo(self.FileName)
         {
@@ -64,7 +72,19 @@ public sealed class IsolatedReader(SelfCommand self, string procfsRoot, TimeSpan
         info.ArgumentList.Add(thread.Pid.ToString());
         foreach (string a in request) info.ArgumentList.Add(a);
 
-        using var child = Process.Start(info);
+        Process? started;
+        try
+        {
+            started = Process.Start(info);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException or IOException)
+        {
+            // The binary is gone (an upgrade), or fork failed (pid or memory exhaustion - which piles of hung
+            // mount helpers cause): this read fails, the scan goes on.
+            StartFailures++;
+            return Repeat(IsolatedReadStatus.Failed, count);
+        }
+        using var child = started;
         if (child is null) return Repeat(IsolatedReadStatus.Failed, count);
         var output = child.StandardOutput.ReadToEndAsync();
         _ = child.StandardError.ReadToEndAsync();
@@ -72,6 +92,7 @@ public sealed class IsolatedReader(SelfCommand self, string procfsRoot, TimeSpan
         {
             // Blocked on the target's mmap_lock: the child sleeps killably, so SIGKILL ends it.
             try { child.Kill(); } catch (InvalidOperationException) { }
+            output.Wait(TimeSpan.FromMilliseconds(200)); // what the child printed before the blocking read
             _ = child.WaitForExitAsync(); // reaped in the background
             Interlocked.Increment(ref _timeouts);
             _wedged[key] = _time.GetUtcNow() + RetryAfter;

@@ -14,12 +14,23 @@ public static class CallHandover
 
     public static string PathIn(string stateDir) => System.IO.Path.Combine(stateDir, "calls");
 
+    /// <remarks>
+    /// The file holds raw system call arguments of other processes (user-space pointers, which ptrace rights
+    /// guard in /proc/PID/syscall): the directory is 0700 and the file 0600, written under a fresh name.
+    /// </remarks>
     public static void Write(string stateDir, IEnumerable<TrackedCall> calls)
     {
-        Directory.CreateDirectory(stateDir);
+        Directory.CreateDirectory(stateDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string path = PathIn(stateDir);
-        string temp = path + ".tmp";
-        File.WriteAllText(temp, TrackedCall.Format(calls));
+        string temp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}";
+        using (var stream = new FileStream(temp, new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        }))
+        using (var writer = new StreamWriter(stream))
+            writer.Write(TrackedCall.Format(calls));
         File.Move(temp, path, overwrite: true);
     }
 

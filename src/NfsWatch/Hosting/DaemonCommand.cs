@@ -14,6 +14,18 @@ namespace NfsWatch.Hosting;
 /// <summary><c>nfswatch run</c>: the daemon under Microsoft.Extensions.Hosting, systemd-aware.</summary>
 public static class DaemonCommand
 {
+    /// <summary>The filesystem types this kernel knows (/proc/filesystems), which bound the fstype label; null if unreadable.</summary>
+    private static IReadOnlySet<string>? KnownFileSystems(string procfs)
+    {
+        string? text = new ProcFs(procfs).TryReadText("filesystems", out _);
+        if (text is null) return null;
+        var names = text.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split('\t', ' ').Last(t => t.Length > 0)).ToHashSet();
+        // mount(2) names NFS types the kernel lists only once the module is loaded.
+        names.UnionWith(["nfs", "nfs4"]);
+        return names;
+    }
+
     public static async Task<int> RunAsync(NfsWatchOptions options)
     {
         Log.Logger = new LoggerConfiguration()
@@ -39,7 +51,7 @@ public static class DaemonCommand
             builder.Services.AddSingleton(options);
             builder.Services.AddSingleton(registry);
             builder.Services.AddSingleton(cycle);
-            builder.Services.AddSingleton(new NfsWatchMetrics(registry, BuildInfo.Version));
+            builder.Services.AddSingleton(new NfsWatchMetrics(registry, BuildInfo.Version, KnownFileSystems(options.Procfs)));
             builder.Services.AddHostedService<MetricsEndpoint>();
             builder.Services.AddHostedService<ScanWorker>();
 
@@ -53,7 +65,7 @@ public static class DaemonCommand
                 Log.Warning("Machine {Machine} is not one whose mount(2) and umount2(2) numbers NfsWatch knows: only the new mount API calls are watched", scanner.Kernel.Machine);
             await host.RunAsync();
             Log.Information("NfsWatch stopped");
-            return ExitCodes.Ok;
+            return ScanWorker.Failed ? ExitCodes.Hung : ExitCodes.Ok;
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or ScanFailedException)
         {

@@ -16,7 +16,15 @@ public static class ScanCommand
             var cycle = Watcher.Build(options, followFromNow: false);
             handover = CallHandover.TryRead(options.StateDir);
             if (handover is { } h) cycle.Scanner.Seed(h.Calls);
-            snapshot = cycle.Run();
+            // A proc read that blocks (a lock held by a task stuck on a dead server) abandons that scan and
+            // skips the process; a few such processes and the scan still answers.
+            ScanSnapshot? result = null;
+            for (int attempt = 0; attempt < 4 && result is null; attempt++)
+            {
+                result = cycle.RunGuarded(CancellationToken.None, out var stalledOn);
+                if (result is null) Console.Error.WriteLine($"nfswatch: reading /proc/{stalledOn!.Value.Pid}/task/{stalledOn.Value.Tid} blocked for {NfsWatch.Core.Duration.FormatOption(cycle.Deadline)}; skipping that process");
+            }
+            snapshot = result ?? throw new ScanFailedException("every scan blocked on a proc read");
         }
         catch (ScanFailedException e)
         {

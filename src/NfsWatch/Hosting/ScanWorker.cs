@@ -12,9 +12,12 @@ namespace NfsWatch.Hosting;
 /// Scans on a timer, publishes each snapshot to the metrics and logs what changed: a thread that became
 /// hung, one that recovered, probes that went missing, scans that failed.
 /// </summary>
-public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatchOptions options, ILogger<ScanWorker> log)
-    : BackgroundService
+public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatchOptions options, ILogger<ScanWorker> log,
+    IHostApplicationLifetime lifetime) : BackgroundService
 {
+    /// <summary>True when watching had to stop; the daemon then exits non-zero so that systemd restarts it.</summary>
+    public static bool Failed { get; private set; }
+
     private static readonly TimeSpan ErrorLogEvery = TimeSpan.FromMinutes(5);
 
     private Dictionary<ThreadKey, StuckThread> _hung = [];
@@ -34,15 +37,33 @@ public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatc
         {
             try
             {
-                Publish(cycle.Run(stopping));
+                var snapshot = cycle.RunGuarded(stopping, out var stalledOn);
+                if (snapshot is not null) Publish(snapshot);
+                else
+                {
+                    metrics.RecordStall();
+                    log.LogError("A scan stalled for {Deadline} reading /proc/{Pid}/task/{Tid} (a task of that process holds a lock that proc " +
+                                 "needs, such as an exec flushing a file on a dead NFS server); that process is skipped for {SkipFor} and " +
+                                 "while the read stays blocked", Duration.FormatOption(cycle.Deadline), stalledOn!.Value.Pid, stalledOn.Value.Tid,
+                                 Duration.FormatOption(StalledReads.SkipFor));
+                    if (cycle.Scanner.Stalled.BlockedThreads > ScanCycle.MaxBlockedScans)
+                    {
+                        log.LogCritical("{Count} scans are blocked in the kernel; stopping so that systemd restarts NfsWatch", cycle.Scanner.Stalled.BlockedThreads);
+                        Failed = true;
+                        lifetime.StopApplication();
+                        return;
+                    }
+                }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 break;
             }
-            catch (ScanFailedException e)
+            catch (Exception e)
             {
-                log.LogError("Scan failed: {Reason}", e.Message);
+                // Whatever went wrong in this scan, the next one runs: monitoring must not stop quietly.
+                metrics.RecordScanFailure();
+                log.LogError(e, "Scan failed: {Reason}", e.Message);
             }
         } while (await WaitAsync(timer, stopping));
     }

@@ -17,12 +17,13 @@ public static class Watcher
         try { catalog = SignatureCatalog.Load(options.Signatures); }
         catch (SignatureFileException e) { throw new UsageException($"--signatures: {e.Message}"); }
         var proc = new ProcFs(options.Procfs);
-        var scanner = new MountScanner(proc, options.Threshold);
+        var stalled = new StalledReads();
+        MountScanner NewScanner() => new(proc, options.Threshold) { Stalled = stalled };
         var reader = new IsolatedReader(SelfCommand.Current(), proc.Root, IsolatedReader.DefaultDeadline);
         // Read a call's arguments once it has lasted half the threshold (at most 10 s): short mounts cost nothing,
         // and by the time a call counts as hung it is explained.
         var readAfter = TimeSpan.FromSeconds(Math.Min(options.Threshold.TotalSeconds / 2, 10));
         var explainer = new HangExplainer(proc, catalog, reader, readAfter);
-        return new ScanCycle(scanner, explainer, new KmsgReader(options.Kmsg, followFromNow)) { Reader = reader };
+        return new ScanCycle(NewScanner, explainer, new KmsgReader(options.Kmsg, followFromNow)) { Reader = reader };
     }
 }

@@ -28,7 +28,7 @@ public sealed class SignatureCatalogTests : IDisposable
     public void DefaultsLoadInOrder()
     {
         Assert.Equal(
-            ["nfs4-client-init-deadlock", "nfs4-client-init-stalled", "nfs-server-unreachable-at-mount", "nfs3-lockd-start-hang", "nfs3-mountd-not-answering", "nfs-hard-mount-server-gone"],
+            ["nfs4-client-init-deadlock", "nfs4-client-init-stalled", "nfs3-mountd-not-answering", "nfs-server-unreachable-at-mount", "nfs3-lockd-start-hang", "nfs-hard-mount-server-gone"],
             SignatureCatalog.Defaults.Signatures.Select(s => s.Id));
     }
 
@@ -205,7 +205,7 @@ public sealed class SignatureCatalogTests : IDisposable
         var have = SignatureCatalog.Load(file);
 
         Assert.Equal(
-            ["site-autofs", "nfs3-lockd-start-hang", "nfs4-client-init-deadlock", "nfs4-client-init-stalled", "nfs-server-unreachable-at-mount", "nfs3-mountd-not-answering", "nfs-hard-mount-server-gone"],
+            ["site-autofs", "nfs3-lockd-start-hang", "nfs4-client-init-deadlock", "nfs4-client-init-stalled", "nfs3-mountd-not-answering", "nfs-server-unreachable-at-mount", "nfs-hard-mount-server-gone"],
             have.Signatures.Select(s => s.Id));
         Assert.Equal("Ours", have.Signatures[1].Title);
         Assert.Equal(SignatureCatalog.Defaults.Signatures.Count + 1, have.Signatures.Count);
@@ -218,7 +218,7 @@ public sealed class SignatureCatalogTests : IDisposable
     {
         string file = Path.Combine(_dir, "signatures.json");
         File.WriteAllBytes(file, Json("{'signatures': [{'id': 'site-any-rpc-wait', 'title': 'T', 'reference': 'R', 'remediation': 'M', 'stacks': [{'frames': ['rpc_wait_bit_killable']}]}]}"));
-        var thread = Snapshots.Call(10, 10, 300, true) with { Stack = ["rpc_wait_bit_killable", "rpc_call_null_helper", "rpc_create_xprt", "__x64_sys_mount"] };
+        var thread = Snapshots.Call(10, 10, 300, true) with { Stack = ["rpc_wait_bit_killable", "rpc_call_null_helper", "rpc_create_xprt", "rpc_create", "nfs_create_rpc_client", "nfs4_alloc_client", "__x64_sys_mount"] };
 
         Assert.Equal("nfs-server-unreachable-at-mount", SignatureCatalog.Defaults.Match(thread, true, null)?.Signature.Id);
         Assert.Equal("site-any-rpc-wait", SignatureCatalog.Load(file).Match(thread, true, null)?.Signature.Id);

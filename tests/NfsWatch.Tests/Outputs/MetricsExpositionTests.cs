@@ -77,6 +77,41 @@ public class MetricsExpositionTests
         Assert.All(exports, e => Assert.Equal(Strip(exports[0]), Strip(e)));
     }
 
+    [Fact]
+    public async Task ServerAndFsTypeLabelsAreBoundedAgainstAnyoneChoosingThem()
+    {
+        // Any local user can sit in mount(2) with a source and fstype of their choosing.
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var metrics = new NfsWatchMetrics(registry, "0.1.0", knownFsTypes: new HashSet<string> { "nfs4", "ext4" }, maxServers: 3);
+        var calls = Enumerable.Range(0, 10).Select(i => Snapshots.Call(100 + i, 100 + i, 60, hung: true, fstype: "nfs4", nfsVersion: "4.1", server: $"evil-{i}.example"))
+            .Append(Snapshots.Call(200, 200, 60, hung: true, fstype: "made-up-fs-" + new string('x', 100))).ToList();
+        metrics.Record(Snapshots.Of(calls, newlyHung: calls));
+
+        using var stream = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(stream);
+        string have = Encoding.UTF8.GetString(stream.ToArray());
+        var servers = System.Text.RegularExpressions.Regex.Matches(have, "nfswatch_hung_mount_threads\\{[^}]*server=\"([^\"]*)\"").Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.Equal(["evil-0.example", "evil-1.example", "evil-2.example", "none", "other"], servers.Order());
+        Assert.Contains("nfswatch_hung_mount_events_total{fstype=\"other\",nfs_version=\"none\"} 1", have);
+        Assert.DoesNotContain("made-up-fs", have);
+    }
+
+    [Fact]
+    public async Task AnRpcCounterResetsWhenItsMountGoesAwayInsteadOfFreezing()
+    {
+        var two = Snapshots.Of([]) with { NfsMounts =
+        [
+            new NfsMountStats("srv:/a", "/a", "nfs4", "vers=4.1", 100, 110, 4, 0, 0),
+            new NfsMountStats("srv:/b", "/b", "nfs4", "vers=4.1", 50, 55, 2, 0, 0),
+        ] };
+        _metrics.Record(two);
+        Assert.Contains("nfswatch_nfs_rpc_timeouts_total{server=\"srv\"} 6", await Export());
+
+        _metrics.Record(two with { NfsMounts = [two.NfsMounts[0] with { Timeouts = 5 }] });
+        // The kernel's sum fell from 6 to 5: Prometheus must see a reset and then 5, not a flat 6.
+        Assert.Contains("nfswatch_nfs_rpc_timeouts_total{server=\"srv\"} 5", await Export());
+    }
+
     private async Task<string> Export()
     {
         using var stream = new MemoryStream();

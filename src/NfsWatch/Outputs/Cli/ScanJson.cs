@@ -27,6 +27,9 @@ public static class ScanJson
         WriteCounts(w, "probes", snapshot.Probes.ToDictionary(p => p.Key, p => p.Value ? 1 : 0), asBool: true);
         WriteCounts(w, "denied_reads", snapshot.DeniedReads);
         WriteCounts(w, "scan_errors", snapshot.Errors);
+        w.WriteStartArray("stalled_processes");
+        foreach (int pid in snapshot.StalledProcesses) w.WriteNumberValue(pid);
+        w.WriteEndArray();
         w.WriteStartArray("mount_syscalls");
         foreach (var call in snapshot.MountCalls) WriteThread(w, call);
         w.WriteEndArray();

@@ -24,6 +24,9 @@ public static class ScanTable
                 ? $"Probe '{probe}' refused for {Plural(denied, "thread")}" +
                   $"{(s.DeniedExamples.TryGetValue(probe, out string? example) ? $", such as {example}" : "")}: {Probe.Consequence(probe)}."
                 : $"Probe '{probe}' not available: {Probe.Consequence(probe)}.");
+        if (s.StalledProcesses.Count > 0)
+            o.AppendLine($"Reading the proc files of pid {string.Join(", ", s.StalledProcesses)} blocked (a task there holds a lock that proc needs, " +
+                         "such as an exec stuck on a dead NFS server): skipped, so their threads are not shown.");
         foreach (var (probe, count) in s.Errors)
             o.AppendLine($"{count} read(s) of '{probe}' failed; first: {s.ErrorSamples.FirstOrDefault(e => e.Contains(probe, StringComparison.Ordinal)) ?? s.ErrorSamples.FirstOrDefault()}");
         o.AppendLine();

@@ -13,15 +13,20 @@ namespace NfsWatch.Outputs.Metrics;
 /// </summary>
 public sealed class NfsWatchMetrics
 {
-    private readonly Gauge _hung, _inFlight, _oldest, _kernelInfo, _buildInfo, _scanned, _lastScan, _probe, _nfsMounts, _blocked, _wedged;
-    private readonly Counter _events, _errors, _kernelLog, _rpcOps, _rpcRetrans, _rpcTimeouts, _rpcSends, _rpcBacklog, _readTimeouts;
+    private readonly Gauge _stalled, _hung, _inFlight, _oldest, _kernelInfo, _buildInfo, _scanned, _lastScan, _probe, _nfsMounts, _blocked, _wedged;
+    private readonly Counter _stalls, _events, _errors, _kernelLog, _rpcOps, _rpcRetrans, _rpcTimeouts, _rpcSends, _rpcBacklog, _readTimeouts;
     private readonly Histogram _duration;
     private readonly Lock _applyLock = new();
     private ScanSnapshot? _latest, _applied;
     private IsolatedReader? _reader;
+    private readonly BoundedLabel _servers, _fstypes, _signatures;
 
-    public NfsWatchMetrics(CollectorRegistry registry, string version)
+    /// <param name="knownFsTypes">The kernel's filesystems (/proc/filesystems): an fstype label outside it is "other". Null: no such check.</param>
+    public NfsWatchMetrics(CollectorRegistry registry, string version, IReadOnlySet<string>? knownFsTypes = null, int maxServers = 64)
     {
+        _servers = new BoundedLabel(maxServers);
+        _fstypes = new BoundedLabel(64, knownFsTypes);
+        _signatures = new BoundedLabel(64);
         var f = Prometheus.Metrics.WithCustomRegistry(registry);
         _hung = f.CreateGauge("nfswatch_hung_mount_threads", "Threads inside a mount-family system call for at least the threshold.",
             "kernel", "syscall", "fstype", "nfs_version", "server", "signature", "role");
@@ -55,20 +60,27 @@ public sealed class NfsWatchMetrics
         _wedged = f.CreateGauge("nfswatch_wedged_processes",
             "Processes whose memory could not be read before the deadline; not read again for 5 minutes.");
 
+        _stalls = f.CreateCounter("nfswatch_scan_stalls_total",
+            "Scans abandoned because a proc read blocked past the deadline; the process read is skipped for 5 minutes.");
+        _stalled = f.CreateGauge("nfswatch_stalled_processes", "Processes skipped because reading their proc files blocked a scan.");
         _buildInfo.WithLabels(version).Set(1);
         registry.AddBeforeCollectCallback(ApplyLatest);
     }
+
+    public void RecordStall() => _stalls.Inc();
+
+    public void RecordScanFailure() => _errors.WithLabels("scan").Inc();
 
     /// <summary>Called once per completed scan: advances counters now, gauges at the next scrape.</summary>
     public void Record(ScanSnapshot snapshot, IsolatedReader? reader = null)
     {
         _duration.Observe(snapshot.Duration.TotalSeconds);
         foreach (var call in snapshot.NewlyHung)
-            _events.WithLabels(MetricLabels.FsType(call), MetricLabels.NfsVersion(call)).Inc();
+            _events.WithLabels(FsType(call), MetricLabels.NfsVersion(call)).Inc();
         foreach (var (probe, count) in snapshot.Errors)
             _errors.WithLabels(probe).Inc(count);
         foreach (var e in snapshot.KernelLogEvents)
-            _kernelLog.WithLabels(e.Event, e.Server ?? MetricLabels.None).Inc();
+            _kernelLog.WithLabels(e.Event, _servers.Of(e.Server ?? MetricLabels.None)).Inc();
         _reader = reader;
         if (reader is not null) _readTimeouts.IncTo(reader.Timeouts);
         Volatile.Write(ref _latest, snapshot);
@@ -85,18 +97,18 @@ public sealed class NfsWatchMetrics
             _applied = snapshot;
 
             string kernel = snapshot.Kernel.Release;
-            SetAll(_hung, snapshot.Hung.CountBy(c => new LabelKey([kernel, MetricLabels.Syscall(c), MetricLabels.FsType(c),
-                MetricLabels.NfsVersion(c), MetricLabels.Server(c), MetricLabels.Signature(c), MetricLabels.Role(c)])));
-            SetAll(_inFlight, snapshot.MountCalls.CountBy(c => new LabelKey([kernel, MetricLabels.Syscall(c), MetricLabels.FsType(c),
-                MetricLabels.NfsVersion(c), MetricLabels.Server(c)])));
-            SetAll(_blocked, snapshot.HungBlocked.CountBy(c => new LabelKey([kernel, MetricLabels.NfsVersion(c), MetricLabels.Server(c), MetricLabels.Signature(c)])));
+            SetAll(_hung, snapshot.Hung.CountBy(c => new LabelKey([kernel, MetricLabels.Syscall(c), FsType(c),
+                MetricLabels.NfsVersion(c), Server(c), Signature(c), MetricLabels.Role(c)])));
+            SetAll(_inFlight, snapshot.MountCalls.CountBy(c => new LabelKey([kernel, MetricLabels.Syscall(c), FsType(c),
+                MetricLabels.NfsVersion(c), Server(c)])));
+            SetAll(_blocked, snapshot.HungBlocked.CountBy(c => new LabelKey([kernel, MetricLabels.NfsVersion(c), Server(c), Signature(c)])));
             _oldest.Set(snapshot.OldestHungSeconds);
 
             // One superblock can be mounted at several places (bind mounts): count each source once per server.
             var mounts = snapshot.NfsMounts.DistinctBy(m => m.Source).ToList();
             SetAll(_nfsMounts, mounts.CountBy(m => new LabelKey([NfsOptions.Version(m.FsType, m.Options, fromKernel: true) ?? MetricLabels.Unknown,
-                NfsOptions.Server(m.Source, m.Options) ?? MetricLabels.Unknown])));
-            var perServer = mounts.GroupBy(m => NfsOptions.Server(m.Source, m.Options) ?? MetricLabels.Unknown).ToList();
+                _servers.Of(NfsOptions.Server(m.Source, m.Options) ?? MetricLabels.Unknown)])));
+            var perServer = mounts.GroupBy(m => _servers.Of(NfsOptions.Server(m.Source, m.Options) ?? MetricLabels.Unknown)).ToList();
             SetCounters(_rpcOps, perServer.Select(g => (g.Key, (double)g.Sum(m => (double)m.Operations))));
             SetCounters(_rpcRetrans, perServer.Select(g => (g.Key, g.Sum(m => (double)m.Retransmissions))));
             SetCounters(_rpcTimeouts, perServer.Select(g => (g.Key, g.Sum(m => (double)m.Timeouts))));
@@ -106,6 +118,7 @@ public sealed class NfsWatchMetrics
 
             SetAll(_kernelInfo, [new(new LabelKey([kernel, snapshot.Kernel.Version, snapshot.Kernel.Machine]), 1)]);
             _scanned.Set(snapshot.ScannedThreads);
+            _stalled.Set(snapshot.StalledProcesses.Count);
             _lastScan.Set(snapshot.FinishedAt.ToUnixTimeMilliseconds() / 1000.0);
             foreach (var (probe, available) in snapshot.Probes) _probe.WithLabels(probe).Set(available ? 1 : 0);
         }
@@ -124,13 +137,27 @@ public sealed class NfsWatchMetrics
             if (!now.Contains(new LabelKey(labels))) gauge.RemoveLabelled(labels);
     }
 
-    /// <summary>Counters mirrored from the kernel's own cumulative counts; a server whose mounts are gone is removed.</summary>
+    private string FsType(StuckThread c) => _fstypes.Of(MetricLabels.FsType(c));
+    private string Server(StuckThread c) => _servers.Of(MetricLabels.Server(c));
+    private string Signature(StuckThread c) => _signatures.Of(MetricLabels.Signature(c));
+
+    /// <summary>
+    /// Counters mirrored from the kernel's own cumulative counts; a server whose mounts are gone is removed.
+    /// When the kernel's sum drops (a mount went away, or a remount started its counters at 0) the series is
+    /// recreated, which Prometheus reads as a counter reset, instead of staying flat until the sum catches up.
+    /// </summary>
     private static void SetCounters(Counter counter, IEnumerable<(string Server, double Value)> values)
     {
         var now = new HashSet<string>();
         foreach (var (server, value) in values)
         {
-            counter.WithLabels(server).IncTo(value);
+            var child = counter.WithLabels(server);
+            if (value < child.Value)
+            {
+                counter.RemoveLabelled(server);
+                child = counter.WithLabels(server);
+            }
+            child.IncTo(value);
             now.Add(server);
         }
         foreach (string[] labels in counter.GetAllLabelValues().ToList())
