@@ -13,6 +13,8 @@ public sealed record NfsWatchOptions
     public string Kmsg { get; init; } = "/dev/kmsg";
     /// <summary>Where the daemon leaves what it has seen for `nfswatch scan` (systemd's RuntimeDirectory).</summary>
     public string StateDir { get; init; } = "/run/nfswatch";
+    /// <summary>"auto" (the journal when systemd runs us and its socket exists), "journal" or "console".</summary>
+    public string Log { get; init; } = "auto";
     /// <summary>The config file that was read, or null when none was.</summary>
     public string? ConfigFile { get; init; }
 }

@@ -19,6 +19,7 @@ public sealed record OptionSpec(string Name, string? Verb, string? ValueName, st
         new("json", "scan", null, "off", "print the scan as JSON"),
         new("signatures", null, "FILE", "none", "JSON file of kernel-problem signatures, tried before the built-in ones"),
         new("kmsg", null, "PATH", "/dev/kmsg", "kernel log device to follow"),
+        new("log", "run", "auto|journal|console", "auto", "where the daemon logs: the systemd journal (native protocol, structured fields) or the console"),
         new("state-dir", null, "DIR", "/run/nfswatch", "where the daemon leaves the calls it has seen, so that scan knows their whole age"),
         new("config", null, "FILE", "/etc/nfswatch/nfswatch.json when it exists", "JSON file of options (names as above, without --)"),
     ];

@@ -50,6 +50,7 @@ public static class OptionsLoader
                 "listen" => options with { Listen = ParseListen(value, origin) },
                 "json" => options with { Json = ParseFlag(value, origin) },
                 "signatures" => options with { Signatures = ParseExistingFile(value, origin) },
+                "log" => options with { Log = value is "auto" or "journal" or "console" ? value : throw new UsageException($"{origin}: '{value}' is not auto, journal or console") },
                 "state-dir" => options with { StateDir = value.Length > 0 ? value : throw new UsageException($"{origin}: must not be empty") },
                 "kmsg" => options with { Kmsg = value.Length > 0 ? value : throw new UsageException($"{origin}: must not be empty") },
                 _ => options,

@@ -1,5 +1,7 @@
 using NfsWatch.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NfsWatch.Configuration;
@@ -8,6 +10,7 @@ using NfsWatch.Core.Procfs;
 using NfsWatch.Outputs.Metrics;
 using Prometheus;
 using Serilog;
+using NfsWatch.Outputs.Journal;
 
 namespace NfsWatch.Hosting;
 
@@ -28,10 +31,15 @@ public static class DaemonCommand
 
     public static async Task<int> RunAsync(NfsWatchOptions options)
     {
-        Log.Logger = new LoggerConfiguration()
-            .MinimumLevel.Information()
-            .WriteTo.Console(outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}")
-            .CreateLogger();
+        var journal = new NativeJournalWriter();
+        bool underSystemd = Environment.GetEnvironmentVariable("INVOCATION_ID") is not null || Environment.GetEnvironmentVariable("JOURNAL_STREAM") is not null;
+        bool toJournal = journal.IsAvailable && (options.Log == "journal" || (options.Log == "auto" && underSystemd));
+        var logging = new LoggerConfiguration().MinimumLevel.Information();
+        Log.Logger = (toJournal
+            ? logging.WriteTo.Sink(new JournalSink(journal))
+            : logging.WriteTo.Console(outputTemplate: "{Timestamp:yyyy-MM-dd HH:mm:ss} {Level:u3} {Message:lj}{NewLine}{Exception}")).CreateLogger();
+        if (options.Log == "journal" && !journal.IsAvailable)
+            Log.Warning("No journal socket at {Socket}: logging to the console instead", journal.SocketPath);
         try
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
@@ -42,6 +50,9 @@ public static class DaemonCommand
             });
             builder.Services.AddSerilog(Log.Logger, dispose: false);
             builder.Services.AddSystemd();
+            // AddSystemd registers the notifier only when it detects a systemd service; outside one this
+            // notifier does nothing (no NOTIFY_SOCKET), inside one it is the same.
+            builder.Services.TryAddSingleton<ISystemdNotifier>(new SystemdNotifier());
             builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
@@ -51,6 +62,7 @@ public static class DaemonCommand
             builder.Services.AddSingleton(options);
             builder.Services.AddSingleton(registry);
             builder.Services.AddSingleton(cycle);
+            builder.Services.AddSingleton(new TriageLog(Log.Logger));
             builder.Services.AddSingleton(new NfsWatchMetrics(registry, BuildInfo.Version, KnownFileSystems(options.Procfs)));
             builder.Services.AddHostedService<MetricsEndpoint>();
             builder.Services.AddHostedService<ScanWorker>();

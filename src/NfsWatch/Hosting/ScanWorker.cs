@@ -5,6 +5,8 @@ using NfsWatch.Configuration;
 using NfsWatch.Core.Detection;
 using NfsWatch.Core.Explanation;
 using NfsWatch.Outputs.Metrics;
+using NfsWatch.Outputs.Journal;
+using Microsoft.Extensions.Hosting.Systemd;
 
 namespace NfsWatch.Hosting;
 
@@ -13,27 +15,42 @@ namespace NfsWatch.Hosting;
 /// hung, one that recovered, probes that went missing, scans that failed.
 /// </summary>
 public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatchOptions options, ILogger<ScanWorker> log,
-    IHostApplicationLifetime lifetime) : BackgroundService
+    IHostApplicationLifetime lifetime, ISystemdNotifier notifier, TriageLog triage) : BackgroundService
 {
+    /// <summary>
+    /// The first scan runs before the host counts as started, so that systemd's READY=1 (sent by
+    /// SystemdLifetime once every hosted service has started) means: metrics are served and hold a scan.
+    /// </summary>
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        ScanOnce(cancellationToken);
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <summary>WATCHDOG=1 is sent only when a scan completes: a wedged or stopped scan loop gets the service restarted.</summary>
+    private readonly bool _watchdog = Environment.GetEnvironmentVariable("WATCHDOG_USEC") is not null;
+
     /// <summary>True when watching had to stop; the daemon then exits non-zero so that systemd restarts it.</summary>
     public static bool Failed { get; private set; }
 
     private static readonly TimeSpan ErrorLogEvery = TimeSpan.FromMinutes(5);
 
-    private Dictionary<ThreadKey, StuckThread> _hung = [];
     private HashSet<string> _missingProbes = [];
     private DateTimeOffset _lastErrorLog = DateTimeOffset.MinValue;
 
-    /// <summary>Completes when the first scan has been published.</summary>
-    public Task FirstScan => _firstScan.Task;
-    private readonly TaskCompletionSource _firstScan = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
-        // Scans are synchronous reads of proc: keep them off the host's start-up path.
-        await Task.Yield();
         using var timer = new PeriodicTimer(options.Interval);
-        do
+        while (await WaitAsync(timer, stopping))
+        {
+            if (!ScanOnce(stopping)) return;
+        }
+    }
+
+    /// <summary>One guarded scan; false when watching must stop.</summary>
+    private bool ScanOnce(CancellationToken stopping)
+    {
         {
             try
             {
@@ -51,13 +68,13 @@ public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatc
                         log.LogCritical("{Count} scans are blocked in the kernel; stopping so that systemd restarts NfsWatch", cycle.Scanner.Stalled.BlockedThreads);
                         Failed = true;
                         lifetime.StopApplication();
-                        return;
+                        return false;
                     }
                 }
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
-                break;
+                return false;
             }
             catch (Exception e)
             {
@@ -65,7 +82,20 @@ public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatc
                 metrics.RecordScanFailure();
                 log.LogError(e, "Scan failed: {Reason}", e.Message);
             }
-        } while (await WaitAsync(timer, stopping));
+        }
+        return true;
+    }
+
+    /// <summary>The state in words for `systemctl status`: "2 hung mounts, oldest 5m42s; 1 NFS-blocked thread".</summary>
+    internal static string Status(ScanSnapshot s)
+    {
+        var hung = s.Hung.ToList();
+        var blocked = s.HungBlocked.Count();
+        string text = hung.Count == 0 ? $"no hung mounts ({s.ScannedThreads} threads watched)"
+            : $"{hung.Count} hung mount{(hung.Count == 1 ? "" : "s")}, oldest {Duration.Format(s.OldestHungSeconds)}";
+        if (blocked > 0) text += $"; {blocked} NFS-blocked thread{(blocked == 1 ? "" : "s")}";
+        if (s.StalledProcesses.Count > 0) text += $"; {s.StalledProcesses.Count} process(es) skipped (proc reads blocked)";
+        return text;
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken stopping)
@@ -89,7 +119,6 @@ public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatc
             if (!_handoverFailed) log.LogWarning("Cannot write {Path} for `nfswatch scan` ({Reason}); scan will show only its own lower bounds", CallHandover.PathIn(options.StateDir), e.Message);
             _handoverFailed = true;
         }
-        _firstScan.TrySetResult();
 
         var missing = snapshot.MissingProbes.ToHashSet();
         foreach (string probe in missing.Except(_missingProbes))
@@ -106,20 +135,13 @@ public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatc
                 snapshot.Errors.Values.Sum(), Duration.FormatOption(ErrorLogEvery), snapshot.ErrorSamples.FirstOrDefault());
         }
 
-        var hungNow = snapshot.Hung.ToDictionary(c => c.Key);
-        foreach (var call in snapshot.NewlyHung)
-            log.LogWarning("Thread {Tid} of {Comm} (pid {Pid}) is hung in {Syscall}() for {StuckSeconds}s: state {State}, waiting in {Wchan}; " +
-                           "mounting {What}{Known}{Triage}",
-                call.Tid, call.Comm, call.Pid, call.Syscall, Math.Round(call.StuckSeconds), call.State.ToString(), call.Wchan ?? "-",
-                NfsWatch.Outputs.Cli.ScanTable.DescribeMount(call),
-                call.Signature is null ? "" : $"; known problem: {call.Signature.Title} ({call.Signature.Reference}); what to do: {call.Signature.Remediation}",
-                call.Triage is null ? "" : $"; {call.Triage}");
+        triage.Record(snapshot);
         foreach (var e in snapshot.KernelLogEvents)
             log.LogWarning("Kernel: {Message}", e.Message);
-        foreach (var (key, call) in _hung)
-            if (!hungNow.ContainsKey(key))
-                log.LogInformation("Thread {Tid} of {Comm} (pid {Pid}) is no longer hung in {Syscall}() (hung at least {StuckSeconds}s)",
-                    call.Tid, call.Comm, call.Pid, call.Syscall, Math.Round(call.StuckSeconds));
-        _hung = hungNow;
+        if (notifier.IsEnabled)
+        {
+            notifier.Notify(new ServiceState("STATUS=" + Status(snapshot)));
+            if (_watchdog) notifier.Notify(new ServiceState("WATCHDOG=1"));
+        }
     }
 }
