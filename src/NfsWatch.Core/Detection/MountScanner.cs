@@ -305,10 +305,14 @@ public sealed class MountScanner
         if (_errorSamples.Count < MaxErrorSamples) _errorSamples.Add(message);
     }
 
-    /// <summary>The NFS mounts of this process's mount namespace with their RPC counters; never touches the mounts.</summary>
+    /// <summary>
+    /// The NFS mounts of the host (PID 1's mount namespace; the unit runs NfsWatch in private mounts) with
+    /// their RPC counters, else of this process's own namespace; never touches the mounts.
+    /// </summary>
     private List<NfsMountStats> ReadNfsMounts()
     {
-        var read = _proc.TryReadFile("self/mountstats", ref _buffer, 16 << 20);
+        var read = _proc.TryReadFile("1/mountstats", ref _buffer, 16 << 20);
+        if (!read.IsOk) read = _proc.TryReadFile("self/mountstats", ref _buffer, 16 << 20);
         if (read.Status == ProcReadStatus.Vanished) return [];
         if (!read.IsOk)
         {
