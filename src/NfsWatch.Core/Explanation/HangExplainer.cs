@@ -74,6 +74,18 @@ public sealed class HangExplainer
 
         foreach (var key in _requests.Keys.Where(k => !seen.Contains(k)).ToList()) _requests.Remove(key);
 
+        // Who owns each stuck thread: its systemd unit and container, from the process's cgroup.
+        var cgroups = new Dictionary<int, ProcessCgroup?>();
+        ProcessCgroup? CgroupOf(int pid)
+        {
+            if (!cgroups.TryGetValue(pid, out var cg))
+                cgroups[pid] = cg = _proc.TryReadText($"{pid}/cgroup", out _) is { } text ? ProcessCgroup.Parse(text) : null;
+            return cg;
+        }
+        StuckThread Owned(StuckThread t) => CgroupOf(t.Pid) is { } cg ? t with { Unit = Printable.Of(cg.Unit), ContainerId = cg.ContainerId } : t;
+        mounts = [.. mounts.Select(Owned)];
+        blocked = [.. blocked.Select(Owned)];
+
         mounts = RoleAnalysis.Assign(mounts);
         if (kernelLog is not null)
         {

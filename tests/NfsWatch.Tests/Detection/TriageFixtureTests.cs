@@ -50,6 +50,7 @@ public class TriageFixtureTests
         Assert.Equal("addr=10.0.1.5,nfsvers=4.1,password=***", Str(t, "options"));
         Assert.Equal("waiter", Str(t, "role"));
         Assert.Contains("was not found", Str(t, "triage"));
+        Assert.Equal(("docker.service", null), (Str(t, "unit"), Str(t, "container_id")));
         Assert.DoesNotContain("hunter2", json.GetRawText());
         Assert.DoesNotContain("hunter2", table);
     }
@@ -79,6 +80,10 @@ public class TriageFixtureTests
         Assert.Contains("kill -9 8100", Str(blocker, "triage"));
         Assert.Contains("End pid 8100 (mount.nfs4): kill -9 8100", table);
         Assert.Contains("1 mount waits behind it: pid 8200", table);
+        // Who owns them: the blocker is a transient unit, the waiter runs in an ECS task's container.
+        Assert.Equal("run-u42.service", Str(blocker, "unit"));
+        Assert.Equal("7d3f0c1e2b4a59687766554433221100ffeeddccbbaa99887766554433221100", Str(waiter, "container_id"));
+        Assert.Contains("owner: container 7d3f0c1e2b4a", table);
         // The parent `mount` waits in wait4 for its helper: not a mount call.
         Assert.DoesNotContain(json.GetProperty("mount_syscalls").EnumerateArray(), t => t.GetProperty("pid").GetInt32() == 8199);
     }

@@ -69,6 +69,7 @@ mem dockerd-thread 3000 0x1000 ':/export'
 mem dockerd-thread 3000 0x1100 '/var/lib/docker/volumes/data/_data'
 mem dockerd-thread 3000 0x1200 'nfs'
 mem dockerd-thread 3000 0x2000 'addr=10.0.1.5,nfsvers=4.1,password=hunter2'
+printf '0::/system.slice/docker.service\n' > proc/dockerd-thread/3000/cgroup
 task dockerd-thread 3000 3008 dockerd R 4194624 5002 running 0 999999.000000
 
 # Tasks that vanish mid-scan: thread 4001 is listed but its files are gone; process 4100 has no task dir.
@@ -113,6 +114,13 @@ mem head-of-line 8200 0x1000 '127.0.0.1:/srv'
 mem head-of-line 8200 0x1100 '/mnt/b'
 mem head-of-line 8200 0x1200 'nfs4'
 mem head-of-line 8200 0x2000 'vers=4.1,addr=127.0.0.1,clientaddr=127.0.0.1'
+# The waiter runs in an ECS task's container (cgroup v1 host, as Amazon Linux 2 ECS hosts are).
+cat > proc/head-of-line/8200/cgroup <<'CG'
+12:pids:/ecs/0a1b2c3d4e5f46a7b8c9d0e1f2a3b4c5/7d3f0c1e2b4a59687766554433221100ffeeddccbbaa99887766554433221100
+11:memory:/ecs/0a1b2c3d4e5f46a7b8c9d0e1f2a3b4c5/7d3f0c1e2b4a59687766554433221100ffeeddccbbaa99887766554433221100
+1:name=systemd:/ecs/0a1b2c3d4e5f46a7b8c9d0e1f2a3b4c5/7d3f0c1e2b4a59687766554433221100ffeeddccbbaa99887766554433221100
+CG
+printf '0::/system.slice/run-u42.service\n' > proc/head-of-line/8100/cgroup
 task head-of-line 8199 8199 mount S 4194560 79990 '61 0xffffffff 0x7ffd1c 0x0 0x0 0x0 0x0 0x7ffd2a1c1ed8 0x7f3b1c2e6d46' do_wait 800100.000000
 
 # A hard mount whose server is gone: stat(2) of a file on it sleeps in D in an RPC (newfstatat, dirfd
