@@ -47,7 +47,10 @@ public sealed record StuckThread
     public string? Triage { get; init; }
     public string? ContainerId { get; init; }
     public string? Unit { get; init; }
+    /// <summary>The ECS task ARN of the container, when the ECS agent's introspection API is enabled.</summary>
     public string? EcsTask { get; init; }
+    /// <summary>The ECS task family and revision ("web:3").</summary>
+    public string? EcsTaskFamily { get; init; }
 
     public ThreadKey Key => new(Pid, Tid, StartTimeTicks);
 }

@@ -22,6 +22,9 @@ public sealed class HangExplainer
     private readonly Dictionary<CallKey, MountRequest?> _requests = [];
     private bool? _memoryReadable;
 
+    /// <summary>The ECS task (ARN, "family:revision") of a container id, from a cache; null when unknown or off.</summary>
+    public Func<string, (string Arn, string Family)?>? EcsTaskOf { get; set; }
+
     private readonly record struct CallKey(ThreadKey Thread, int Number, ulong A0, ulong A1, ulong A2, ulong A3, ulong A4, ulong A5)
     {
         public static CallKey Of(StuckThread t) => new(t.Key, t.SyscallNumber, t.Args[0], t.Args[1], t.Args[2], t.Args[3], t.Args[4], t.Args[5]);
@@ -82,7 +85,12 @@ public sealed class HangExplainer
                 cgroups[pid] = cg = _proc.TryReadText($"{pid}/cgroup", out _) is { } text ? ProcessCgroup.Parse(text) : null;
             return cg;
         }
-        StuckThread Owned(StuckThread t) => CgroupOf(t.Pid) is { } cg ? t with { Unit = Printable.Of(cg.Unit), ContainerId = cg.ContainerId } : t;
+        StuckThread Owned(StuckThread t)
+        {
+            if (CgroupOf(t.Pid) is not { } cg) return t;
+            var ecs = cg.ContainerId is null ? null : EcsTaskOf?.Invoke(cg.ContainerId);
+            return t with { Unit = Printable.Of(cg.Unit), ContainerId = cg.ContainerId, EcsTask = Printable.Of(ecs?.Arn), EcsTaskFamily = Printable.Of(ecs?.Family) };
+        }
         mounts = [.. mounts.Select(Owned)];
         blocked = [.. blocked.Select(Owned)];
 

@@ -15,6 +15,8 @@ public sealed record NfsWatchOptions
     public string StateDir { get; init; } = "/run/nfswatch";
     /// <summary>"auto" (the journal when systemd runs us and its socket exists), "journal" or "console".</summary>
     public string Log { get; init; } = "auto";
+    /// <summary>The ECS agent's introspection endpoint (HOST:PORT), or null when off.</summary>
+    public string? EcsIntrospection { get; init; }
     /// <summary>The config file that was read, or null when none was.</summary>
     public string? ConfigFile { get; init; }
 }

@@ -20,6 +20,7 @@ public sealed record OptionSpec(string Name, string? Verb, string? ValueName, st
         new("signatures", null, "FILE", "none", "JSON file of kernel-problem signatures, tried before the built-in ones"),
         new("kmsg", null, "PATH", "/dev/kmsg", "kernel log device to follow"),
         new("log", "run", "auto|journal|console", "auto", "where the daemon logs: the systemd journal (native protocol, structured fields) or the console"),
+        new("ecs-introspection", null, "off|on|HOST:PORT", "off", "name the ECS task of a container from the ECS agent's introspection API (on: 127.0.0.1:51678)"),
         new("state-dir", null, "DIR", "/run/nfswatch", "where the daemon leaves the calls it has seen, so that scan knows their whole age"),
         new("config", null, "FILE", "/etc/nfswatch/nfswatch.json when it exists", "JSON file of options (names as above, without --)"),
     ];

@@ -51,6 +51,13 @@ public static class OptionsLoader
                 "json" => options with { Json = ParseFlag(value, origin) },
                 "signatures" => options with { Signatures = ParseExistingFile(value, origin) },
                 "log" => options with { Log = value is "auto" or "journal" or "console" ? value : throw new UsageException($"{origin}: '{value}' is not auto, journal or console") },
+                "ecs-introspection" => options with { EcsIntrospection = value switch
+                {
+                    "off" => null,
+                    "on" => Hosting.EcsTasks.DefaultEndpoint,
+                    _ when ListenAddress.TryParse(value, out var a) && a.Host.Length > 0 && !a.IsAnyAddress => value,
+                    _ => throw new UsageException($"{origin}: '{value}' is not off, on or HOST:PORT"),
+                } },
                 "state-dir" => options with { StateDir = value.Length > 0 ? value : throw new UsageException($"{origin}: must not be empty") },
                 "kmsg" => options with { Kmsg = value.Length > 0 ? value : throw new UsageException($"{origin}: must not be empty") },
                 _ => options,

@@ -57,7 +57,7 @@ public static class DaemonCommand
             builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(10));
 
             var registry = Prometheus.Metrics.NewCustomRegistry();
-            var cycle = Watcher.Build(options, followFromNow: true);
+            var cycle = Watcher.Build(options, followFromNow: true, out var ecs);
             var scanner = cycle.Scanner;
             builder.Services.AddSingleton(options);
             builder.Services.AddSingleton(registry);
@@ -66,6 +66,7 @@ public static class DaemonCommand
             builder.Services.AddSingleton(new NfsWatchMetrics(registry, BuildInfo.Version, KnownFileSystems(options.Procfs)));
             builder.Services.AddHostedService<MetricsEndpoint>();
             builder.Services.AddHostedService<ScanWorker>();
+            if (ecs is not null) builder.Services.AddHostedService(sp => new EcsRefresher(ecs, sp.GetRequiredService<ILogger<EcsRefresher>>()));
 
             using var host = builder.Build();
             Log.Information("NfsWatch {Version} starting: kernel {Kernel} ({Machine}), threshold {Threshold}, interval {Interval}, procfs {Procfs}{Config}",

@@ -13,7 +13,9 @@ public static class ScanCommand
         (List<TrackedCall> Calls, TimeSpan Age)? handover;
         try
         {
-            var cycle = Watcher.Build(options, followFromNow: false);
+            var cycle = Watcher.Build(options, followFromNow: false, out var ecs);
+            // At most its 1 s timeout; the scan goes on without task names when the agent does not answer.
+            ecs?.RefreshAsync().GetAwaiter().GetResult();
             handover = CallHandover.TryRead(options.StateDir);
             if (handover is { } h) cycle.Scanner.Seed(h.Calls);
             // A proc read that blocks (a lock held by a task stuck on a dead server) abandons that scan and

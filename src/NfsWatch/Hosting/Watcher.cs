@@ -10,9 +10,12 @@ namespace NfsWatch.Hosting;
 /// <summary>Builds the scan cycle from the options: the same parts for `scan` and `run`.</summary>
 public static class Watcher
 {
+
     /// <param name="followFromNow">The daemon counts only new kernel log lines; `scan` reads what the ring buffer holds.</param>
-    public static ScanCycle Build(NfsWatchOptions options, bool followFromNow)
+    /// <param name="ecs">The ECS task cache when --ecs-introspection is on; its owner refreshes it.</param>
+    public static ScanCycle Build(NfsWatchOptions options, bool followFromNow, out EcsTasks? ecs)
     {
+        ecs = null;
         SignatureCatalog catalog;
         try { catalog = SignatureCatalog.Load(options.Signatures); }
         catch (SignatureFileException e) { throw new UsageException($"--signatures: {e.Message}"); }
@@ -24,6 +27,11 @@ public static class Watcher
         // and by the time a call counts as hung it is explained.
         var readAfter = TimeSpan.FromSeconds(Math.Min(options.Threshold.TotalSeconds / 2, 10));
         var explainer = new HangExplainer(proc, catalog, reader, readAfter);
+        if (options.EcsIntrospection is { } endpoint)
+        {
+            var tasks = ecs = new EcsTasks(endpoint);
+            explainer.EcsTaskOf = id => tasks.Of(id) is { } t ? (t.Arn, t.Version is null ? t.Family : $"{t.Family}:{t.Version}") : null;
+        }
         return new ScanCycle(NewScanner, explainer, new KmsgReader(options.Kmsg, followFromNow)) { Reader = reader };
     }
 }

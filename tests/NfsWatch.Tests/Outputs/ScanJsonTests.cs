@@ -12,7 +12,7 @@ public class ScanJsonTests
         "pid", "tid", "comm", "syscall", "state", "wchan", "stuck_seconds", "hung", "stack", "fstype", "source", "target",
         "options", "nfs_version", "server", "signature", "role", "container_id", "unit", "ecs_task",
         // Extensions beyond the contract:
-        "triage", "kernel_log",
+        "ecs_task_family", "triage", "kernel_log",
     ];
 
     private static JsonElement Render(Action<Stream> write)

@@ -100,6 +100,7 @@ public static class ScanJson
         WriteStringOrNull(w, "container_id", call.ContainerId);
         WriteStringOrNull(w, "unit", call.Unit);
         WriteStringOrNull(w, "ecs_task", call.EcsTask);
+        WriteStringOrNull(w, "ecs_task_family", call.EcsTaskFamily);
         WriteStringOrNull(w, "triage", call.Triage);
         w.WriteStartArray("kernel_log");
         foreach (string line in call.KernelLog) w.WriteStringValue(line);

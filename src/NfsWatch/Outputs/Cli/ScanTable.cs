@@ -117,7 +117,8 @@ public static class ScanTable
                 o.AppendLine("      kernel stack: " + string.Join(" < ", c.Stack.Take(StackFramesShown)) + (c.Stack.Count > StackFramesShown ? " < ..." : ""));
             if (c.Options is not null) o.AppendLine($"      options: {c.Options}");
             if (c.Unit is not null || c.ContainerId is not null)
-                o.AppendLine("      owner: " + string.Join(", ", new[] { c.Unit is null ? null : $"unit {c.Unit}", c.ContainerId is null ? null : $"container {c.ContainerId[..12]}" }.OfType<string>()));
+                o.AppendLine("      owner: " + string.Join(", ", new[] { c.Unit is null ? null : $"unit {c.Unit}", c.ContainerId is null ? null : $"container {c.ContainerId[..12]}",
+                    c.EcsTask is null ? null : $"ECS task {c.EcsTaskFamily} ({c.EcsTask})" }.OfType<string>()));
             if (c.Signature is not null)
             {
                 o.AppendLine(Wrap("      known problem: ", $"{c.Signature.Title} [{c.Signature.Id}]"));

@@ -70,6 +70,8 @@ public sealed class TriageLog(ILogger log, TimeProvider? time = null)
             .ForContext("NFSWATCH_ROLE", t.Role ?? "")
             .ForContext("NFSWATCH_CONTAINER_ID", t.ContainerId ?? "")
             .ForContext("NFSWATCH_UNIT", t.Unit ?? "")
+            .ForContext("NFSWATCH_ECS_TASK", t.EcsTask ?? "")
+            .ForContext("NFSWATCH_ECS_TASK_FAMILY", t.EcsTaskFamily ?? "")
             .ForContext("NFSWATCH_STACK", string.Join("\n", t.Stack))
             .Write(level, "{Text}", text);
     }

@@ -1,0 +1,65 @@
+using System.Text.Json;
+
+namespace NfsWatch.Hosting;
+
+/// <summary>An ECS task as the agent's introspection API names it.</summary>
+public sealed record EcsTask(string Arn, string Family, string? Version);
+
+/// <summary>
+/// Which ECS task a container belongs to, from the ECS agent's introspection endpoint (GET /v1/tasks on
+/// 127.0.0.1:51678 when enabled). It is fetched in the background with a short timeout and only read from a
+/// cache while scanning: the endpoint being slow or down never slows a scan.
+/// </summary>
+public sealed class EcsTasks : IDisposable
+{
+    public const string DefaultEndpoint = "127.0.0.1:51678";
+    public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(30);
+
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(1) };
+    private readonly Uri _uri;
+    private volatile IReadOnlyDictionary<string, EcsTask> _byContainer = new Dictionary<string, EcsTask>();
+
+    public EcsTasks(string endpoint) => _uri = new Uri($"http://{endpoint}/v1/tasks");
+
+    /// <summary>Why the last refresh failed, or null.</summary>
+    public string? Problem { get; private set; }
+
+    public EcsTask? Of(string? containerId) =>
+        containerId is not null && _byContainer.TryGetValue(containerId, out var task) ? task : null;
+
+    public async Task RefreshAsync(CancellationToken cancel = default)
+    {
+        try
+        {
+            using var response = await _http.GetAsync(_uri, cancel);
+            response.EnsureSuccessStatusCode();
+            _byContainer = Parse(await response.Content.ReadAsByteArrayAsync(cancel));
+            Problem = null;
+        }
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException)
+        {
+            Problem = $"{_uri}: {e.Message}";
+        }
+    }
+
+    /// <summary>{"Tasks": [{"Arn", "Family", "Version", "Containers": [{"DockerId", ...}]}]} (ECS agent introspection API).</summary>
+    public static Dictionary<string, EcsTask> Parse(byte[] json)
+    {
+        using var doc = JsonDocument.Parse(json);
+        var map = new Dictionary<string, EcsTask>();
+        if (!doc.RootElement.TryGetProperty("Tasks", out var tasks) || tasks.ValueKind != JsonValueKind.Array) return map;
+        foreach (var t in tasks.EnumerateArray())
+        {
+            if (t.ValueKind != JsonValueKind.Object || !t.TryGetProperty("Arn", out var arn) || arn.ValueKind != JsonValueKind.String) continue;
+            var task = new EcsTask(arn.GetString()!, t.TryGetProperty("Family", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString()! : "",
+                t.TryGetProperty("Version", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null);
+            if (!t.TryGetProperty("Containers", out var containers) || containers.ValueKind != JsonValueKind.Array) continue;
+            foreach (var c in containers.EnumerateArray())
+                if (c.ValueKind == JsonValueKind.Object && c.TryGetProperty("DockerId", out var id) && id.ValueKind == JsonValueKind.String)
+                    map[id.GetString()!] = task;
+        }
+        return map;
+    }
+
+    public void Dispose() => _http.Dispose();
+}
