@@ -191,25 +191,9 @@ public sealed class MountScanner
     private StuckThread InspectMountCall(int pid, int tid, ThreadStat stat, int statLength, ThreadSyscall syscall, string name, double now, double? uptime)
     {
         // A candidate: now the expensive reads.
-        string comm = Printable.Of(stat.Comm(_statBuffer.AsSpan(0, statLength)))!;
         string? wchan = ReadWchan(pid, tid);
         IReadOnlyList<string> stack = ReadStack(pid, tid, out _);
-        double stuck = Age(pid, tid, stat, syscall, now, uptime);
-        return new StuckThread
-        {
-            Pid = pid,
-            Tid = tid,
-            StartTimeTicks = stat.StartTimeTicks,
-            Comm = comm,
-            Syscall = name,
-            SyscallNumber = syscall.Number,
-            Args = syscall.Args,
-            State = stat.State,
-            Wchan = wchan,
-            StuckSeconds = Math.Round(stuck, 3),
-            Hung = stuck >= _threshold,
-            Stack = stack,
-        };
+        return Found(pid, tid, stat, statLength, name, syscall.Number, syscall.Args, wchan, stack, Age(pid, tid, stat, syscall, now, uptime));
     }
 
     private StuckThread? InspectBlocked(int pid, int tid, ThreadStat stat, int statLength, ThreadSyscall syscall, double now, double? uptime)
@@ -217,23 +201,28 @@ public sealed class MountScanner
         string? wchan = ReadWchan(pid, tid);
         IReadOnlyList<string> stack = ReadStack(pid, tid, out bool nfs);
         if (!nfs && !(stack.Count == 0 && NfsCode.IsNfsFunction(wchan))) return null;
-        double stuck = Age(pid, tid, stat, syscall, now, uptime);
-        return new StuckThread
-        {
-            Pid = pid,
-            Tid = tid,
-            StartTimeTicks = stat.StartTimeTicks,
-            Comm = Printable.Of(stat.Comm(_statBuffer.AsSpan(0, statLength)))!,
-            Syscall = syscall.State == SyscallState.InSyscall ? SyscallTable.Name(_syscalls.Machine, syscall.Number) : null,
-            SyscallNumber = syscall.State == SyscallState.InSyscall ? syscall.Number : -1,
-            Args = syscall.Args,
-            State = stat.State,
-            Wchan = wchan,
-            StuckSeconds = Math.Round(stuck, 3),
-            Hung = stuck >= _threshold,
-            Stack = stack,
-        };
+        bool inCall = syscall.State == SyscallState.InSyscall;
+        return Found(pid, tid, stat, statLength, inCall ? SyscallTable.Name(_syscalls.Machine, syscall.Number) : null,
+            inCall ? syscall.Number : -1, syscall.Args, wchan, stack, Age(pid, tid, stat, syscall, now, uptime));
     }
+
+    private StuckThread Found(int pid, int tid, ThreadStat stat, int statLength, string? syscall, int number, SyscallArgs args,
+        string? wchan, IReadOnlyList<string> stack, double stuck) => new()
+    {
+        Pid = pid,
+        Tid = tid,
+        StartTimeTicks = stat.StartTimeTicks,
+        // Command names are anyone's text: no control characters reach logs or terminals.
+        Comm = Printable.Of(stat.Comm(_statBuffer.AsSpan(0, statLength)))!,
+        Syscall = syscall,
+        SyscallNumber = number,
+        Args = args,
+        State = stat.State,
+        Wchan = wchan,
+        StuckSeconds = Math.Round(stuck, 3),
+        Hung = stuck >= _threshold,
+        Stack = stack,
+    };
 
     private string? ReadWchan(int pid, int tid)
     {
