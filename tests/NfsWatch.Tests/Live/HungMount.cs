@@ -15,6 +15,9 @@ public sealed partial class HungMount : IDisposable
     public enum Mode { NoInit, Init }
 
     private static readonly Lazy<string> Binary = new(Compile);
+
+    /// <summary>The fusehang binary, built on first use.</summary>
+    public static string BinaryPath => Binary.Value;
     private readonly Process _process;
     private readonly string _dir;
 

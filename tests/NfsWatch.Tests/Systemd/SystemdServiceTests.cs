@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using NfsWatch.Tests.Live;
+using NfsWatch.Tests.Support;
+
+namespace NfsWatch.Tests.Systemd;
+
+/// <summary>
+/// NfsWatch as systemd runs it: the Native AOT binary and systemd/nfswatch.service installed in a container
+/// booted with a real systemd. It becomes active through notify, reports a hung FUSE mount started inside
+/// the container as a unit with that unit's name (/metrics, scan --json, the journal), records the recovery,
+/// and systemd's watchdog restarts it when its scan loop is stopped.
+/// </summary>
+[Collection("live")]
+[Trait("Tier", "systemd")]
+public class SystemdServiceTests
+{
+    [Fact]
+    public async Task TheServiceRunsUnderSystemdAndTellsTheJournalWhoHangs()
+    {
+        string aot = Environment.GetEnvironmentVariable("NFSWATCH_AOT_BINARY") ?? Path.Combine(RepoRoot(), "artifacts", "aot", "nfswatch");
+        Assert.True(File.Exists(aot), $"no Native AOT binary at {aot}: tests/run-all systemd publishes it");
+        using var pkg = new TempTree();
+        File.SetUnixFileMode(pkg.Path, (UnixFileMode)0b111_101_101);
+        File.Copy(aot, Path.Combine(pkg.Path, "nfswatch"));
+        File.Copy(Path.Combine(RepoRoot(), "systemd", "nfswatch.service"), Path.Combine(pkg.Path, "nfswatch.service"));
+        File.Copy(HungMount.BinaryPath, Path.Combine(pkg.Path, "fusehang"));
+        int port = FreePort();
+
+        using var c = new NspawnContainer(pkg.Path);
+        Assert.Equal(0, c.Run("cp", "/pkg/nfswatch", "/usr/bin/nfswatch").ExitCode);
+        Assert.Equal(0, c.Run("cp", "/pkg/nfswatch.service", "/etc/systemd/system/nfswatch.service").ExitCode);
+        // The test's own settings, as an operator's drop-in: short threshold and interval, a short watchdog.
+        c.Run("mkdir", "-p", "/etc/systemd/system/nfswatch.service.d");
+        c.Run("sh", "-c", "printf '[Service]\\nEnvironment=NFSWATCH_THRESHOLD=2s NFSWATCH_INTERVAL=1s " +
+                          $"NFSWATCH_LISTEN=127.0.0.1:{port}\\nWatchdogSec=6s\\n' > /etc/systemd/system/nfswatch.service.d/test.conf");
+        c.Run("systemctl", "daemon-reload");
+        var start = c.Run("systemctl", "start", "nfswatch");
+        Assert.True(start.ExitCode == 0, $"systemctl start failed: {start.Stderr}\n{c.Run("journalctl", "-u", "nfswatch", "--no-pager").Stdout}");
+
+        // Type=notify: active only once READY=1 came, i.e. after the first scan; STATUS in words.
+        Assert.Equal("active", c.Property("nfswatch", "ActiveState"));
+        Assert.StartsWith("no hung mounts", c.Property("nfswatch", "StatusText"));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        Assert.Contains("nfswatch_scanned_threads ", await http.GetStringAsync($"http://127.0.0.1:{port}/metrics"));
+
+        // A real hung mount(2) inside the container, as a unit of its own.
+        c.Run("mkdir", "-p", "/tmp/hang");
+        Assert.Equal(0, c.Run("systemd-run", "--unit=hangtest", "/pkg/fusehang", "/tmp/hang", "noinit", "second", "60").ExitCode);
+        try
+        {
+            string metrics = await Poll(http, port, m => Daemon.Sum(m, "nfswatch_hung_mount_threads") >= 1, "the hang on /metrics");
+            Assert.Equal(1, Daemon.Sum(metrics, "nfswatch_hung_mount_threads", "syscall=\"mount\""));
+            Assert.StartsWith("1 hung mount", c.Property("nfswatch", "StatusText"));
+
+            var scan = c.Run("/usr/bin/nfswatch", "scan", "--json", "--threshold", "1s");
+            var call = Assert.Single(JsonDocument.Parse(scan.Stdout).RootElement.GetProperty("mount_syscalls").EnumerateArray());
+            Assert.Equal("hangtest.service", call.GetProperty("unit").GetString());
+            Assert.Equal("fusehang", call.GetProperty("comm").GetString());
+
+            var hung = JournalEntries(c, "NFSWATCH_EVENT=hung");
+            var entry = Assert.Single(hung);
+            Assert.Equal(("hangtest.service", "mount", "4"), (Field(entry, "NFSWATCH_UNIT"), Field(entry, "NFSWATCH_SYSCALL"), Field(entry, "PRIORITY")));
+            Assert.Equal(call.GetProperty("tid").GetInt32().ToString(CultureInfo.InvariantCulture), Field(entry, "NFSWATCH_TID"));
+        }
+        finally
+        {
+            c.Run("systemctl", "kill", "-s", "KILL", "hangtest");
+            c.Run("umount", "-l", "/tmp/hang/mnt");
+        }
+        await Poll(http, port, m => Daemon.Sum(m, "nfswatch_hung_mount_threads") == 0, "the recovery");
+        Assert.Single(JournalEntries(c, "NFSWATCH_EVENT=recovered"));
+
+        // The watchdog: a scan loop that stops (SIGSTOP) stops the WATCHDOG=1 pings, and systemd restarts it.
+        string pid = c.Property("nfswatch", "MainPID");
+        c.Run("kill", "-STOP", pid);
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (DateTime.UtcNow < until && !(c.Property("nfswatch", "NRestarts") != "0" && c.Property("nfswatch", "ActiveState") == "active"))
+            await Task.Delay(500);
+        Assert.Equal("1", c.Property("nfswatch", "NRestarts"));
+        Assert.NotEqual(pid, c.Property("nfswatch", "MainPID"));
+        Assert.Contains("Failed with result 'watchdog'", c.Run("journalctl", "-b", "-u", "nfswatch", "--no-pager").Stdout);
+    }
+
+    private static List<JsonElement> JournalEntries(NspawnContainer c, string match) =>
+        [.. c.Run("journalctl", "-b", "-u", "nfswatch", match, "-o", "json", "--no-pager").Stdout
+            .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
+
+    private static string? Field(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetString() : null;
+
+    private static async Task<string> Poll(HttpClient http, int port, Func<string, bool> ok, string what)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        string last = "";
+        while (DateTime.UtcNow < until)
+        {
+            try { last = await http.GetStringAsync($"http://127.0.0.1:{port}/metrics"); if (ok(last)) return last; }
+            catch (HttpRequestException) { }
+            await Task.Delay(200);
+        }
+        Assert.Fail($"timed out waiting for {what}; last /metrics:\n{last}");
+        return last;
+    }
+
+    private static int FreePort()
+    {
+        using var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "NfsWatch.sln"))) return dir.FullName;
+        throw new InvalidOperationException("no NfsWatch.sln above the test binaries");
+    }
+}
