@@ -122,8 +122,13 @@ public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatc
 
         var missing = snapshot.MissingProbes.ToHashSet();
         foreach (string probe in missing.Except(_missingProbes))
-            log.LogWarning("Probe {Probe} was refused for {Threads} thread(s), such as {Example}: {Consequence}", probe,
-                snapshot.DeniedReads.GetValueOrDefault(probe), snapshot.DeniedExamples.GetValueOrDefault(probe, "?"), Probe.Consequence(probe));
+        {
+            if (snapshot.DeniedReads.TryGetValue(probe, out int denied))
+                log.LogWarning("Probe {Probe} was refused for {Threads} thread(s), such as {Example}: {Consequence}", probe,
+                    denied, snapshot.DeniedExamples.GetValueOrDefault(probe, "?"), Probe.Consequence(probe));
+            else
+                log.LogWarning("Probe {Probe} is not available: {Consequence}", probe, Probe.Consequence(probe));
+        }
         foreach (string probe in _missingProbes.Except(missing))
             log.LogInformation("Probe {Probe} is available again", probe);
         _missingProbes = missing;

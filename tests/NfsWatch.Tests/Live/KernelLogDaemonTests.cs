@@ -31,4 +31,15 @@ public class KernelLogDaemonTests
         Assert.Equal(0, daemon.Terminate(TimeSpan.FromSeconds(10)));
         Assert.Contains("Kernel: nfs: server 10.0.1.9 not responding", daemon.Output);
     }
+
+    [Fact]
+    public async Task AMissingKernelLogIsSaidPlainly()
+    {
+        using var daemon = new Daemon("1s", "200ms", "--kmsg", "/nonexistent/kmsg");
+        string m = await daemon.WaitForMetricsAsync(m => m.Contains("nfswatch_probe_available{probe=\"kmsg\"}"), TimeSpan.FromSeconds(20), "the kmsg probe");
+        Assert.Equal(0, Daemon.Sum(m, "nfswatch_probe_available", "probe=\"kmsg\""));
+        Assert.Equal(0, daemon.Terminate(TimeSpan.FromSeconds(10)));
+        Assert.Contains("Probe kmsg is not available: kernel log lines", daemon.Output);
+        Assert.DoesNotContain("refused for 0", daemon.Output);
+    }
 }
