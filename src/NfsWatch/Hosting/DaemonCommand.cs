@@ -66,6 +66,8 @@ public static class DaemonCommand
             builder.Services.AddSingleton(new NfsWatchMetrics(registry, BuildInfo.Version, KnownFileSystems(options.Procfs)));
             builder.Services.AddHostedService<MetricsEndpoint>();
             builder.Services.AddHostedService<ScanWorker>();
+            builder.Services.AddSingleton(new SystemdMountUnits());
+            builder.Services.AddHostedService<MountUnitsWatcher>();
             if (ecs is not null) builder.Services.AddHostedService(sp => new EcsRefresher(ecs, sp.GetRequiredService<ILogger<EcsRefresher>>()));
 
             using var host = builder.Build();

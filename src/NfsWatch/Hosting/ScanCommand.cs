@@ -33,15 +33,22 @@ public static class ScanCommand
             Console.Error.WriteLine($"nfswatch: the scan could not run: {e.Message}");
             return ExitCodes.Usage;
         }
+        var mountUnits = new SystemdMountUnits();
+        var units = mountUnits.ListAsync(MountUnitsWatcher.Timeout).GetAwaiter().GetResult();
         if (options.Json)
         {
             using var stdout = Console.OpenStandardOutput();
-            ScanJson.Write(stdout, snapshot, BuildInfo.Version);
+            ScanJson.Write(stdout, snapshot, BuildInfo.Version, units);
             stdout.Write("\n"u8);
         }
         else
         {
             Console.Out.Write(ScanTable.Render(snapshot, BuildInfo.Version));
+            var stuckUnits = units?.Where(u => u.ActiveState == "failed" || (u.ActiveState == "activating" && u.Seconds >= options.Threshold.TotalSeconds)).ToList();
+            if (stuckUnits is { Count: > 0 })
+                Console.Out.WriteLine("systemd mount units: " + string.Join("; ", stuckUnits.Select(u =>
+                    u.ActiveState == "failed" ? $"{u.Name} failed" : $"{u.Name} activating for {NfsWatch.Core.Duration.Format(u.Seconds)}")));
+            else if (units is null) Console.Out.WriteLine($"(No view of systemd's mount units: {mountUnits.Problem}.)");
             Console.Out.WriteLine(handover is { } h
                 ? $"(Ages include what the running daemon has seen: {CallHandover.PathIn(options.StateDir)}, written {NfsWatch.Core.Duration.Format(h.Age.TotalSeconds)} ago.)"
                 : "(Ages are lower bounds from this one scan: no running daemon's state in " + options.StateDir + ".)");

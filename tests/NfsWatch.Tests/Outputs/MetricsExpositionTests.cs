@@ -112,6 +112,27 @@ public class MetricsExpositionTests
         Assert.Contains("nfswatch_nfs_rpc_timeouts_total{server=\"srv\"} 5", await Export());
     }
 
+    [Fact]
+    public async Task MountUnitsCountActivatingPastTheThresholdAndFailedAndVanishWithoutABus()
+    {
+        _metrics.RecordMountUnits(
+        [
+            new NfsWatch.Hosting.MountUnit("mnt-efs.mount", "activating", "mounting", 45),
+            new NfsWatch.Hosting.MountUnit("mnt-young.mount", "activating", "mounting", 5),
+            new NfsWatch.Hosting.MountUnit("mnt-bad.mount", "failed", "failed", 0),
+            new NfsWatch.Hosting.MountUnit("-.mount", "active", "mounted", 0),
+        ], thresholdSeconds: 30);
+        string have = await Export();
+        Assert.Contains("nfswatch_systemd_mount_units{state=\"activating\"} 1", have);
+        Assert.Contains("nfswatch_systemd_mount_units{state=\"failed\"} 1", have);
+        Assert.Contains("nfswatch_probe_available{probe=\"dbus\"} 1", have);
+
+        _metrics.RecordMountUnits(null, thresholdSeconds: 30);
+        have = await Export();
+        Assert.DoesNotContain("nfswatch_systemd_mount_units{", have);
+        Assert.Contains("nfswatch_probe_available{probe=\"dbus\"} 0", have);
+    }
+
     private async Task<string> Export()
     {
         using var stream = new MemoryStream();

@@ -26,12 +26,16 @@ public class SystemdServiceTests
         File.SetUnixFileMode(pkg.Path, (UnixFileMode)0b111_101_101);
         File.Copy(aot, Path.Combine(pkg.Path, "nfswatch"));
         File.Copy(Path.Combine(RepoRoot(), "systemd", "nfswatch.service"), Path.Combine(pkg.Path, "nfswatch.service"));
+        File.Copy(Path.Combine(RepoRoot(), "systemd", "nfswatch.sysusers"), Path.Combine(pkg.Path, "nfswatch.sysusers"));
         File.Copy(HungMount.BinaryPath, Path.Combine(pkg.Path, "fusehang"));
         int port = FreePort();
 
         using var c = new NspawnContainer(pkg.Path);
         Assert.Equal(0, c.Run("cp", "/pkg/nfswatch", "/usr/bin/nfswatch").ExitCode);
         Assert.Equal(0, c.Run("cp", "/pkg/nfswatch.service", "/etc/systemd/system/nfswatch.service").ExitCode);
+        // The system user, as a package creates it (sysusers.d).
+        Assert.Equal(0, c.Run("cp", "/pkg/nfswatch.sysusers", "/usr/lib/sysusers.d/nfswatch.conf").ExitCode);
+        Assert.Equal(0, c.Run("systemd-sysusers").ExitCode);
         // The test's own settings, as an operator's drop-in: short threshold and interval, a short watchdog.
         c.Run("mkdir", "-p", "/etc/systemd/system/nfswatch.service.d");
         c.Run("sh", "-c", "printf '[Service]\\nEnvironment=NFSWATCH_THRESHOLD=2s NFSWATCH_INTERVAL=1s " +

@@ -11,7 +11,7 @@ namespace NfsWatch.Outputs.Cli;
 /// </summary>
 public static class ScanJson
 {
-    public static void Write(Stream output, ScanSnapshot snapshot, string version)
+    public static void Write(Stream output, ScanSnapshot snapshot, string version, IReadOnlyList<NfsWatch.Hosting.MountUnit>? mountUnits = null)
     {
         using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
@@ -51,6 +51,22 @@ public static class ScanJson
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        // systemd's mount and automount units; null when D-Bus or systemd cannot be reached.
+        if (mountUnits is null) w.WriteNull("systemd_mount_units");
+        else
+        {
+            w.WriteStartArray("systemd_mount_units");
+            foreach (var u in mountUnits)
+            {
+                w.WriteStartObject();
+                w.WriteString("unit", u.Name);
+                w.WriteString("state", u.ActiveState);
+                w.WriteString("sub_state", u.SubState);
+                w.WriteNumber("activating_seconds", Math.Round(u.Seconds, 3));
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        }
         w.WriteStartArray("kernel_log");
         foreach (var e in snapshot.KernelLogEvents.TakeLast(50))
         {

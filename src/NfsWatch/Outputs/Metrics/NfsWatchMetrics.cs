@@ -13,7 +13,7 @@ namespace NfsWatch.Outputs.Metrics;
 /// </summary>
 public sealed class NfsWatchMetrics
 {
-    private readonly Gauge _stalled, _hung, _inFlight, _oldest, _kernelInfo, _buildInfo, _scanned, _lastScan, _probe, _nfsMounts, _blocked, _wedged;
+    private readonly Gauge _mountUnits, _stalled, _hung, _inFlight, _oldest, _kernelInfo, _buildInfo, _scanned, _lastScan, _probe, _nfsMounts, _blocked, _wedged;
     private readonly Counter _stalls, _events, _errors, _kernelLog, _rpcOps, _rpcRetrans, _rpcTimeouts, _rpcSends, _rpcBacklog, _readTimeouts;
     private readonly Histogram _duration;
     private readonly Lock _applyLock = new();
@@ -60,6 +60,8 @@ public sealed class NfsWatchMetrics
         _wedged = f.CreateGauge("nfswatch_wedged_processes",
             "Processes whose memory could not be read before the deadline; not read again for 5 minutes.");
 
+        _mountUnits = f.CreateGauge("nfswatch_systemd_mount_units",
+            "systemd mount and automount units activating for at least the threshold, or failed.", "state");
         _stalls = f.CreateCounter("nfswatch_scan_stalls_total",
             "Scans abandoned because a proc read blocked past the deadline; the process read is skipped for 5 minutes.");
         _stalled = f.CreateGauge("nfswatch_stalled_processes", "Processes skipped because reading their proc files blocked a scan.");
@@ -68,6 +70,19 @@ public sealed class NfsWatchMetrics
     }
 
     public void RecordStall() => _stalls.Inc();
+
+    /// <summary>systemd's mount units (null: D-Bus or systemd not reachable, and the dbus probe says so).</summary>
+    public void RecordMountUnits(IReadOnlyList<NfsWatch.Hosting.MountUnit>? units, double thresholdSeconds)
+    {
+        _probe.WithLabels("dbus").Set(units is null ? 0 : 1);
+        if (units is null)
+        {
+            foreach (string[] labels in _mountUnits.GetAllLabelValues().ToList()) _mountUnits.RemoveLabelled(labels);
+            return;
+        }
+        _mountUnits.WithLabels("activating").Set(units.Count(u => u.ActiveState == "activating" && u.Seconds >= thresholdSeconds));
+        _mountUnits.WithLabels("failed").Set(units.Count(u => u.ActiveState == "failed"));
+    }
 
     public void RecordScanFailure() => _errors.WithLabels("scan").Inc();
 
