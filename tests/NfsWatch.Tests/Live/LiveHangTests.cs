@@ -28,7 +28,11 @@ public class LiveHangTests
         using (var hang = new HungMount(secondThread: secondThread))
         {
             hang.WaitUntilBlocked();
-            string metrics = await daemon.WaitForMetricsAsync(m => Daemon.Sum(m, HungMetric, "syscall=\"mount\"") >= 1, Soon, "the hung mount on /metrics");
+            // Wait until the call is clearly past the 1 s threshold (2 s): "time since it last ran" compares
+            // scheduler clocks of two CPUs, which differ by about 0.26 s on this VM, so a scan right at the
+            // threshold could fairly see it either side.
+            string metrics = await daemon.WaitForMetricsAsync(m => Daemon.Sum(m, HungMetric, "syscall=\"mount\"") >= 1
+                && Daemon.Sum(m, "nfswatch_hung_mount_oldest_seconds") >= 2, Soon, "the hung mount on /metrics, 2 s old");
             Assert.True(Daemon.Sum(metrics, "nfswatch_mount_syscall_threads", "syscall=\"mount\"") >= 1);
             Assert.True(Daemon.Sum(metrics, "nfswatch_hung_mount_oldest_seconds") >= 1);
             Assert.True(Daemon.Sum(metrics, "nfswatch_hung_mount_events_total") >= 1);
@@ -63,7 +67,7 @@ public class LiveHangTests
         // Answering FUSE_INIT only: the waiter sleeps interruptibly (S) in request_wait_answer.
         using var hang = new HungMount(HungMount.Mode.Init);
         hang.WaitUntilBlocked();
-        Thread.Sleep(1200);
+        Thread.Sleep(2500); // well past the 1 s threshold: CPUs' scheduler clocks differ by ~0.26 s on this VM
 
         var call = FindInScan(hang, threshold: "1s");
         Assert.Equal("S", call.GetProperty("state").GetString());
@@ -77,7 +81,7 @@ public class LiveHangTests
     {
         using var hang = new HungMount(secondThread: true);
         hang.WaitUntilBlocked();
-        Thread.Sleep(1200);
+        Thread.Sleep(2500); // well past the 1 s threshold: CPUs' scheduler clocks differ by ~0.26 s on this VM
 
         var have = NfsWatchProcess.Run(["scan", "--threshold", "1s"]);
 
@@ -99,7 +103,7 @@ public class LiveHangTests
     private static JsonElement FindInScan(HungMount hang, string threshold, int? wantExit = 1)
     {
         var have = NfsWatchProcess.Run(["scan", "--json", "--threshold", threshold]);
-        if (wantExit is int exit) Assert.Equal(exit, have.ExitCode);
+        if (wantExit is int exit) Assert.True(exit == have.ExitCode, $"scan exited {have.ExitCode}, not {exit}:\n{have.Stdout}\n{have.Stderr}");
         var calls = JsonDocument.Parse(have.Stdout).RootElement.GetProperty("mount_syscalls").EnumerateArray().ToList();
         return Assert.Single(calls, c => c.GetProperty("tid").GetInt32() == hang.Tid).Clone();
     }
