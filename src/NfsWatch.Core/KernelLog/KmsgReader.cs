@@ -1,3 +1,4 @@
+using NfsWatch.Core.Procfs;
 using System.Runtime.InteropServices;
 
 namespace NfsWatch.Core.KernelLog;
@@ -8,9 +9,8 @@ namespace NfsWatch.Core.KernelLog;
 /// When the reader falls behind and the kernel overwrites records, read(2) fails once with EPIPE and then
 /// continues from the oldest record still there (Documentation/ABI/testing/dev-kmsg).
 /// </summary>
-public sealed unsafe partial class KmsgReader : IDisposable
+public sealed unsafe class KmsgReader : IDisposable
 {
-    private const int O_RDONLY = 0, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000, SEEK_END = 2;
     private const int EAGAIN = 11, EINTR = 4, EPIPE = 32, EINVAL = 22;
     private int _fd = -1;
     private readonly byte[] _buffer = new byte[16384];
@@ -19,14 +19,14 @@ public sealed unsafe partial class KmsgReader : IDisposable
     public KmsgReader(string path = "/dev/kmsg", bool fromNow = true)
     {
         Path = path;
-        fixed (byte* p = System.Text.Encoding.UTF8.GetBytes(path + "\0")) _fd = Open(p, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        fixed (byte* p = System.Text.Encoding.UTF8.GetBytes(path + "\0")) _fd = Native.Open(p, Native.O_RDONLY | Native.O_NONBLOCK | Native.O_CLOEXEC);
         if (_fd < 0)
         {
             int errno = Marshal.GetLastPInvokeError();
             Problem = errno is 1 or 13 ? $"{path}: permission denied" : $"{path}: cannot open (errno {errno})";
             return;
         }
-        if (fromNow) LSeek(_fd, 0, SEEK_END);
+        if (fromNow) Native.LSeek(_fd, 0, Native.SEEK_END);
     }
 
     public string Path { get; }
@@ -46,7 +46,7 @@ public sealed unsafe partial class KmsgReader : IDisposable
         for (int records = 0; records < maxRecords; records++)
         {
             nint n;
-            fixed (byte* b = _buffer) n = Read(_fd, b, _buffer.Length);
+            fixed (byte* b = _buffer) n = Native.Read(_fd, b, _buffer.Length);
             if (n < 0)
             {
                 int errno = Marshal.GetLastPInvokeError();
@@ -70,19 +70,7 @@ public sealed unsafe partial class KmsgReader : IDisposable
 
     public void Dispose()
     {
-        if (_fd >= 0) Close(_fd);
+        if (_fd >= 0) Native.Close(_fd);
         _fd = -1;
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
-    private static partial int Open(byte* path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
-    private static partial nint Read(int fd, byte* buffer, nint count);
-
-    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
-    private static partial long LSeek(int fd, long offset, int whence);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 }

@@ -8,7 +8,7 @@ namespace NfsWatch.Core.Procfs;
 /// </summary>
 internal static unsafe partial class Native
 {
-    public const int O_RDONLY = 0, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000;
+    public const int O_RDONLY = 0, O_NONBLOCK = 0x800, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000, SEEK_END = 2;
 
     // open(2) is variadic only in its third argument, which is never passed here.
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
@@ -19,6 +19,9 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    [LibraryImport("libc", EntryPoint = "lseek", SetLastError = true)]
+    public static partial long LSeek(int fd, long offset, int whence);
 
     [LibraryImport("libc", EntryPoint = "pread64", SetLastError = true)]
     public static partial nint PRead(int fd, byte* buffer, nint count, long offset);
