@@ -19,7 +19,7 @@ public sealed partial class Daemon : IDisposable
 
     public Daemon(string threshold = "1s", string interval = "250ms", params string[] extra)
     {
-        Port = FreePort();
+        Port = TestHost.FreePort();
         _process = NfsWatchProcess.Start(["run", "--threshold", threshold, "--interval", interval, "--listen", $"127.0.0.1:{Port}", .. extra]);
         _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
@@ -81,12 +81,6 @@ public sealed partial class Daemon : IDisposable
         _http.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
     [GeneratedRegex(@"^([a-z_]+)(?:\{([^}]*)\})? (\S+)$", RegexOptions.Multiline)]
     private static partial Regex Sample();

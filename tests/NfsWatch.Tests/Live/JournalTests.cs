@@ -17,7 +17,7 @@ public class JournalTests
     public async Task HungAndRecoveredEntriesCarryTheTriageFields()
     {
         using var dir = new TempTree();
-        int port = FreePort();
+        int port = TestHost.FreePort();
         string stop = Path.Combine(dir.Path, "stop"), export = Path.Combine(dir.Path, "journal.json");
         string script = $$"""
             set -u
@@ -86,7 +86,7 @@ public class JournalTests
     public void WithoutAJournalSocketTheDaemonSaysSoOnceAndLogsToTheConsole()
     {
         using var dir = new TempTree();
-        string script = $"mount -t tmpfs tmpfs /run; timeout -s TERM 3 dotnet {NfsWatchProcess.Dll} run --log journal --interval 1s --listen 127.0.0.1:{FreePort()}; true";
+        string script = $"mount -t tmpfs tmpfs /run; timeout -s TERM 3 dotnet {NfsWatchProcess.Dll} run --log journal --interval 1s --listen 127.0.0.1:{TestHost.FreePort()}; true";
         var info = new ProcessStartInfo("unshare", ["--mount", "--propagation", "private", "bash", "-c", script]) { UseShellExecute = false, RedirectStandardOutput = true };
         using var p = Process.Start(info)!;
         string output = p.StandardOutput.ReadToEnd();
@@ -100,10 +100,4 @@ public class JournalTests
     private static string? Field(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.ToString() : null;
 
-    private static int FreePort()
-    {
-        using var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        return ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-    }
 }

@@ -1,3 +1,4 @@
+using NfsWatch.Tests.Support;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -17,7 +18,7 @@ public partial class ServiceUnitTests
     [Fact]
     public void ExposureScoreStaysLow()
     {
-        string unit = Path.Combine(FindRepoRoot(), "systemd", "nfswatch.service");
+        string unit = Path.Combine(TestHost.RepoRoot, "systemd", "nfswatch.service");
         var info = new ProcessStartInfo("systemd-analyze", ["security", "--offline=true", "--no-pager", unit])
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
@@ -33,12 +34,6 @@ public partial class ServiceUnitTests
         Assert.True(score <= MaxExposure, $"exposure {score} > {MaxExposure}:\n{output}");
     }
 
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "NfsWatch.sln"))) return dir.FullName;
-        throw new InvalidOperationException("no NfsWatch.sln above the test binaries");
-    }
 
     [GeneratedRegex(@"Overall exposure level for \S+: ([0-9.]+)")]
     private static partial Regex Overall();

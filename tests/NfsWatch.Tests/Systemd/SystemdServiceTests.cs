@@ -20,15 +20,15 @@ public class SystemdServiceTests
     [Fact]
     public async Task TheServiceRunsUnderSystemdAndTellsTheJournalWhoHangs()
     {
-        string aot = Environment.GetEnvironmentVariable("NFSWATCH_AOT_BINARY") ?? Path.Combine(RepoRoot(), "artifacts", "aot", "nfswatch");
+        string aot = Environment.GetEnvironmentVariable("NFSWATCH_AOT_BINARY") ?? Path.Combine(TestHost.RepoRoot, "artifacts", "aot", "nfswatch");
         Assert.True(File.Exists(aot), $"no Native AOT binary at {aot}: tests/run-all systemd publishes it");
         using var pkg = new TempTree();
         File.SetUnixFileMode(pkg.Path, (UnixFileMode)0b111_101_101);
         File.Copy(aot, Path.Combine(pkg.Path, "nfswatch"));
-        File.Copy(Path.Combine(RepoRoot(), "systemd", "nfswatch.service"), Path.Combine(pkg.Path, "nfswatch.service"));
-        File.Copy(Path.Combine(RepoRoot(), "systemd", "nfswatch.sysusers"), Path.Combine(pkg.Path, "nfswatch.sysusers"));
+        File.Copy(Path.Combine(TestHost.RepoRoot, "systemd", "nfswatch.service"), Path.Combine(pkg.Path, "nfswatch.service"));
+        File.Copy(Path.Combine(TestHost.RepoRoot, "systemd", "nfswatch.sysusers"), Path.Combine(pkg.Path, "nfswatch.sysusers"));
         File.Copy(HungMount.BinaryPath, Path.Combine(pkg.Path, "fusehang"));
-        int port = FreePort();
+        int port = TestHost.FreePort();
 
         using var c = new NspawnContainer(pkg.Path);
         Assert.Equal(0, c.Run("cp", "/pkg/nfswatch", "/usr/bin/nfswatch").ExitCode);
@@ -108,17 +108,5 @@ public class SystemdServiceTests
         return last;
     }
 
-    private static int FreePort()
-    {
-        using var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        return ((IPEndPoint)l.LocalEndpoint).Port;
-    }
 
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "NfsWatch.sln"))) return dir.FullName;
-        throw new InvalidOperationException("no NfsWatch.sln above the test binaries");
-    }
 }

@@ -1,3 +1,4 @@
+using NfsWatch.Tests.Support;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
@@ -16,7 +17,7 @@ public static class VmScenario
     private static readonly ConcurrentDictionary<string, Lazy<VmRun>> Runs = new();
 
     /// <summary>The checkout: the first directory above the test binaries that holds NfsWatch.sln.</summary>
-    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string RepoRoot => TestHost.RepoRoot;
 
     /// <summary>The nfswatch that runs in the VM: $NFSWATCH_AOT_BINARY, else artifacts/aot/nfswatch (tests/run-all vm publishes it).</summary>
     public static string NfsWatchBinary =>
@@ -65,12 +66,6 @@ public static class VmScenario
         return new VmRun(scenario, process.ExitCode, text, stopwatch.Elapsed);
     }
 
-    private static string FindRepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "NfsWatch.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"no NfsWatch.sln above {AppContext.BaseDirectory}");
-    }
 }
 
 /// <summary>
