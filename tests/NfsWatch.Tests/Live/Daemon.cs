@@ -17,10 +17,13 @@ public sealed partial class Daemon : IDisposable
     public int Port { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 
-    public Daemon(string threshold = "1s", string interval = "250ms", params string[] extra)
+    public Daemon(string threshold = "1s", string interval = "250ms", params string[] extra) : this([], threshold, interval, extra) { }
+
+    /// <param name="prefix">A command that runs the daemon, such as nsenter into a namespace.</param>
+    public Daemon(string[] prefix, string threshold, string interval, params string[] extra)
     {
         Port = TestHost.FreePort();
-        _process = NfsWatchProcess.Start(["run", "--threshold", threshold, "--interval", interval, "--listen", $"127.0.0.1:{Port}", .. extra]);
+        _process = NfsWatchProcess.Start(["run", "--threshold", threshold, "--interval", interval, "--listen", $"127.0.0.1:{Port}", .. extra], prefix: prefix);
         _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         _process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
         _process.BeginOutputReadLine();

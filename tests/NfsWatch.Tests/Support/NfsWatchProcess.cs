@@ -29,9 +29,9 @@ public static class NfsWatchProcess
     }
 
     /// <summary>Starts nfswatch and leaves it running; the caller disposes it.</summary>
-    public static Process Start(IEnumerable<string> args, IDictionary<string, string>? env = null)
+    public static Process Start(IEnumerable<string> args, IDictionary<string, string>? env = null, string[]? prefix = null)
     {
-        var p = new Process { StartInfo = StartInfo(args, env, null) };
+        var p = new Process { StartInfo = StartInfo(args, env, prefix) };
         p.Start();
         return p;
     }
