@@ -27,8 +27,12 @@ public sealed partial record ProcessCgroup(string Path, string? Unit, string? Co
         string? path = v2 ?? systemd ?? paths.FirstOrDefault();
         if (path is null) return null;
         string? container = paths.Prepend(path).Select(ContainerIdIn).FirstOrDefault(id => id is not null);
-        string? unit = path.Split('/', StringSplitOptions.RemoveEmptyEntries)
-            .LastOrDefault(c => c.EndsWith(".service", StringComparison.Ordinal) || c.EndsWith(".scope", StringComparison.Ordinal));
+        // Processes live in services and scopes, and in the mount, swap and socket units whose commands
+        // (mount(8) and its helpers, swapon, ExecStartPre=) systemd runs: a mount unit's helper hung in mount(2)
+        // is the mount unit's own.
+        string? unit = path.Split('/', StringSplitOptions.RemoveEmptyEntries).LastOrDefault(c =>
+            c.EndsWith(".service", StringComparison.Ordinal) || c.EndsWith(".scope", StringComparison.Ordinal) ||
+            c.EndsWith(".mount", StringComparison.Ordinal) || c.EndsWith(".swap", StringComparison.Ordinal) || c.EndsWith(".socket", StringComparison.Ordinal));
         return new ProcessCgroup(path, unit, container);
     }
 

@@ -9,6 +9,8 @@ public class ProcessCgroupTests
     [Theory]
     // cgroup v2, a service
     [InlineData("0::/system.slice/docker.service\n", "docker.service", null)]
+    [InlineData("0::/system.slice/mnt-efs.mount\n", "mnt-efs.mount", null)]
+    [InlineData("0::/system.slice/system-nfs.slice\n", null, null)]
     // cgroup v2, Docker with the systemd cgroup driver: the container's own scope unit
     [InlineData("0::/system.slice/docker-" + Id + ".scope\n", "docker-" + Id + ".scope", Id)]
     // cgroup v2, Kubernetes with containerd
