@@ -30,8 +30,5 @@ public sealed record ListenAddress(string Host, int Port)
         return true;
     }
 
-    /// <summary>The host as HttpListener prefixes want it: "+" for every address, brackets around IPv6.</summary>
-    public string PrefixHost => IsAnyAddress ? "+" : Host.Contains(':') ? $"[{Host}]" : Host;
-
     public override string ToString() => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
 }

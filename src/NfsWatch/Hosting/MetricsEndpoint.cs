@@ -1,33 +1,88 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NfsWatch.Configuration;
+using NfsWatch.Outputs.Metrics;
 using Prometheus;
 
 namespace NfsWatch.Hosting;
 
-/// <summary>Serves /metrics from the private registry on the --listen address.</summary>
+/// <summary>
+/// Serves /metrics from the private registry: on the sockets systemd passed (nfswatch.socket), or else on
+/// the --listen address.
+/// </summary>
 public sealed class MetricsEndpoint(CollectorRegistry registry, NfsWatchOptions options, ILogger<MetricsEndpoint> log) : IHostedService
 {
-    private MetricServer? _server;
+    private MetricsHttpServer? _server;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var listen = options.Listen;
-        _server = new MetricServer(listen.PrefixHost, listen.Port, "metrics/", registry);
-        try
-        {
-            _server.Start();
-        }
-        catch (Exception e)
-        {
-            throw new InvalidOperationException($"cannot serve metrics on {listen}: {e.Message}", e);
-        }
-        log.LogInformation("Serving metrics on http://{Listen}/metrics", listen);
+        var passed = SystemdSockets.Take();
+        IReadOnlyList<Socket> sockets = passed.Count > 0 ? passed : [Bind(options.Listen)];
+        _server = new MetricsHttpServer(sockets, registry, problem => log.LogWarning("Metrics endpoint: {Problem}", problem));
+        _server.Start();
+        string where = string.Join(", ", sockets.Select(s => $"http://{Describe(s.LocalEndPoint)}/metrics"));
+        if (passed.Count > 0) log.LogInformation("Serving metrics on {Where}, the socket systemd passed (--listen is not used)", where);
+        else log.LogInformation("Serving metrics on {Where}", where);
         return Task.CompletedTask;
     }
 
+    /// <summary>Binds the --listen address; every address means IPv6 and IPv4 both where the host has IPv6.</summary>
+    public static Socket Bind(ListenAddress listen)
+    {
+        try
+        {
+            if (listen.IsAnyAddress)
+            {
+                try
+                {
+                    return Listen(IPAddress.IPv6Any, listen.Port);
+                }
+                catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressFamilyNotSupported or SocketError.AddressNotAvailable)
+                {
+                    return Listen(IPAddress.Any, listen.Port);
+                }
+            }
+            IPAddress address = listen.Host == "localhost" ? IPAddress.Loopback
+                : IPAddress.TryParse(listen.Host, out var ip) ? ip
+                : Dns.GetHostAddresses(listen.Host).FirstOrDefault() ?? throw new SocketException((int)SocketError.HostNotFound);
+            return Listen(address, listen.Port);
+        }
+        catch (SocketException e)
+        {
+            throw new InvalidOperationException($"cannot serve metrics on {listen}: {e.Message}", e);
+        }
+    }
+
+    private static Socket Listen(IPAddress address, int port)
+    {
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            if (address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(new IPEndPoint(address, port));
+            socket.Listen(128);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private static string Describe(EndPoint? endpoint) => endpoint switch
+    {
+        IPEndPoint ip when ip.Address.IsIPv4MappedToIPv6 => $"{ip.Address.MapToIPv4()}:{ip.Port}",
+        IPEndPoint ip when ip.AddressFamily == AddressFamily.InterNetworkV6 => $"[{ip.Address}]:{ip.Port}",
+        null => "(unknown)",
+        _ => endpoint.ToString()!,
+    };
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        if (_server is not null) await _server.StopAsync();
+        if (_server is not null) await _server.DisposeAsync();
     }
 }
