@@ -16,7 +16,10 @@ public sealed class EcsRefresher(EcsTasks tasks, ILogger<EcsRefresher> log) : Ba
             if (tasks.Problem != lastProblem)
             {
                 if (tasks.Problem is null) log.LogInformation("ECS agent introspection answers: containers are named by their ECS task");
-                else log.LogWarning("ECS agent introspection does not answer ({Problem}): ECS tasks are not named", tasks.Problem);
+                else log.LogWarning("ECS agent introspection does not answer ({Problem}): ECS tasks are not named{Hint}", tasks.Problem,
+                    // Under systemd (INVOCATION_ID), the shipped unit gives the daemon no network unless its drop-in is installed.
+                    Environment.GetEnvironmentVariable("INVOCATION_ID") is null ? ""
+                        : ". nfswatch.service has no network of its own (PrivateNetwork=yes): install the drop-in ecs-introspection.conf (README, \"ECS\")");
                 lastProblem = tasks.Problem;
             }
         } while (await timer.WaitForNextTickAsync(stopping).AsTask().ContinueWith(t => t.IsCompletedSuccessfully && t.Result));

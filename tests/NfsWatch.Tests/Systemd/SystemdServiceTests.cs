@@ -25,30 +25,36 @@ public class SystemdServiceTests
         using var pkg = new TempTree();
         File.SetUnixFileMode(pkg.Path, (UnixFileMode)0b111_101_101);
         File.Copy(aot, Path.Combine(pkg.Path, "nfswatch"));
-        File.Copy(Path.Combine(TestHost.RepoRoot, "systemd", "nfswatch.service"), Path.Combine(pkg.Path, "nfswatch.service"));
-        File.Copy(Path.Combine(TestHost.RepoRoot, "systemd", "nfswatch.sysusers"), Path.Combine(pkg.Path, "nfswatch.sysusers"));
+        foreach (string file in new[] { "nfswatch.service", "nfswatch.socket", "nfswatch.sysusers" })
+            File.Copy(Path.Combine(TestHost.RepoRoot, "systemd", file), Path.Combine(pkg.Path, file));
         File.Copy(HungMount.BinaryPath, Path.Combine(pkg.Path, "fusehang"));
         int port = TestHost.FreePort();
 
         using var c = new NspawnContainer(pkg.Path);
         Assert.Equal(0, c.Run("cp", "/pkg/nfswatch", "/usr/bin/nfswatch").ExitCode);
-        Assert.Equal(0, c.Run("cp", "/pkg/nfswatch.service", "/etc/systemd/system/nfswatch.service").ExitCode);
+        Assert.Equal(0, c.Run("cp", "/pkg/nfswatch.service", "/pkg/nfswatch.socket", "/etc/systemd/system/").ExitCode);
         // The system user, as a package creates it (sysusers.d).
         Assert.Equal(0, c.Run("cp", "/pkg/nfswatch.sysusers", "/usr/lib/sysusers.d/nfswatch.conf").ExitCode);
         Assert.Equal(0, c.Run("systemd-sysusers").ExitCode);
-        // The test's own settings, as an operator's drop-in: short threshold and interval, a short watchdog.
-        c.Run("mkdir", "-p", "/etc/systemd/system/nfswatch.service.d");
-        c.Run("sh", "-c", "printf '[Service]\\nEnvironment=NFSWATCH_THRESHOLD=2s NFSWATCH_INTERVAL=1s " +
-                          $"NFSWATCH_LISTEN=127.0.0.1:{port}\\nWatchdogSec=6s\\n' > /etc/systemd/system/nfswatch.service.d/test.conf");
+        // The test's own settings, as an operator's drop-ins: short threshold and interval, a short watchdog,
+        // and the socket on a free loopback port (the container shares the host's network).
+        c.Run("mkdir", "-p", "/etc/systemd/system/nfswatch.service.d", "/etc/systemd/system/nfswatch.socket.d");
+        c.Run("sh", "-c", "printf '[Service]\\nEnvironment=NFSWATCH_THRESHOLD=2s NFSWATCH_INTERVAL=1s\\nWatchdogSec=6s\\n' > /etc/systemd/system/nfswatch.service.d/test.conf");
+        c.Run("sh", "-c", $"printf '[Socket]\\nListenStream=\\nListenStream=127.0.0.1:{port}\\n' > /etc/systemd/system/nfswatch.socket.d/test.conf");
         c.Run("systemctl", "daemon-reload");
         var start = c.Run("systemctl", "start", "nfswatch");
         Assert.True(start.ExitCode == 0, $"systemctl start failed: {start.Stderr}\n{c.Run("journalctl", "-u", "nfswatch", "--no-pager").Stdout}");
 
         // Type=notify: active only once READY=1 came, i.e. after the first scan; STATUS in words.
         Assert.Equal("active", c.Property("nfswatch", "ActiveState"));
+        Assert.Equal("active", c.Property("nfswatch.socket", "ActiveState"));
         Assert.StartsWith("no hung mounts", c.Property("nfswatch", "StatusText"));
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         Assert.Contains("nfswatch_scanned_threads ", await http.GetStringAsync($"http://127.0.0.1:{port}/metrics"));
+        // /metrics comes through the socket systemd passed: the daemon itself has a network namespace of its own.
+        string mainPid = c.Property("nfswatch", "MainPID");
+        Assert.NotEqual(c.Run("readlink", "/proc/1/ns/net").Stdout, c.Run("readlink", $"/proc/{mainPid}/ns/net").Stdout);
+        Assert.Contains("the socket systemd passed", c.Run("journalctl", "-b", "-u", "nfswatch", "--no-pager").Stdout);
 
         // A real hung mount(2) inside the container, as a unit of its own.
         c.Run("mkdir", "-p", "/tmp/hang");
@@ -76,6 +82,38 @@ public class SystemdServiceTests
         }
         await Poll(http, port, m => Daemon.Sum(m, "nfswatch_hung_mount_threads") == 0, "the recovery");
         Assert.Single(JournalEntries(c, "NFSWATCH_EVENT=recovered"));
+
+        // A mount unit whose mount hangs in the kernel stays "activating": its helper (mount.nfswatchhang, the
+        // FUSE hang again) sits in mount(2) in the unit's own cgroup. Where= is a plain directory, so systemd
+        // itself never touches the hung path.
+        c.Run("sh", "-c", "printf '#!/bin/sh\\nmkdir -p /tmp/unithang\\nexec /pkg/fusehang /tmp/unithang noinit main 60\\n' > /usr/sbin/mount.nfswatchhang && chmod 755 /usr/sbin/mount.nfswatchhang");
+        c.Run("sh", "-c", "printf '[Mount]\\nWhat=hang\\nWhere=/tmp/unitmnt\\nType=nfswatchhang\\nTimeoutSec=120\\n' > /etc/systemd/system/tmp-unitmnt.mount");
+        c.Run("systemctl", "daemon-reload");
+        Assert.Equal(0, c.Run("systemctl", "start", "--no-block", "tmp-unitmnt.mount").ExitCode);
+        try
+        {
+            string metrics = await Poll(http, port, m => Daemon.Sum(m, "nfswatch_systemd_mount_units", "state=\"activating\"") == 1
+                                                          && Daemon.Sum(m, "nfswatch_hung_mount_threads") == 1, "the activating mount unit");
+            Assert.Equal(1, Daemon.Sum(metrics, "nfswatch_probe_available", "probe=\"dbus\""));
+            Assert.Equal("activating", c.Property("tmp-unitmnt.mount", "ActiveState"));
+            var scan = JsonDocument.Parse(c.Run("/usr/bin/nfswatch", "scan", "--json", "--threshold", "1s").Stdout).RootElement;
+            var unit = Assert.Single(scan.GetProperty("systemd_mount_units").EnumerateArray(), u => u.GetProperty("unit").GetString() == "tmp-unitmnt.mount");
+            Assert.Equal(("activating", "mounting"), (unit.GetProperty("state").GetString(), unit.GetProperty("sub_state").GetString()));
+            Assert.InRange(unit.GetProperty("activating_seconds").GetDouble(), 2, 120);
+            // The hung thread is the mount unit's own.
+            var call = Assert.Single(scan.GetProperty("mount_syscalls").EnumerateArray());
+            Assert.Equal("tmp-unitmnt.mount", call.GetProperty("unit").GetString());
+            Assert.Contains("tmp-unitmnt.mount", c.Run("/usr/bin/nfswatch", "scan", "--threshold", "1s").Stdout);
+        }
+        finally
+        {
+            c.Run("systemctl", "kill", "-s", "KILL", "tmp-unitmnt.mount");
+            c.Run("umount", "-l", "/tmp/unithang/mnt");
+        }
+        // Its mount killed, the unit has failed, and is counted so.
+        string after = await Poll(http, port, m => Daemon.Sum(m, "nfswatch_systemd_mount_units", "state=\"failed\"") == 1, "the failed mount unit");
+        Assert.Equal(0, Daemon.Sum(after, "nfswatch_systemd_mount_units", "state=\"activating\""));
+        Assert.Equal("failed", c.Property("tmp-unitmnt.mount", "ActiveState"));
 
         // The watchdog: a scan loop that stops (SIGSTOP) stops the WATCHDOG=1 pings, and systemd restarts it.
         string pid = c.Property("nfswatch", "MainPID");
