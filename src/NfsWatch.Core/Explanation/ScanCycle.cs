@@ -39,7 +39,12 @@ public sealed class ScanCycle(Func<MountScanner> newScanner, HangExplainer expla
                 return task.Result;
             }
         }
-        catch (AggregateException e) when (e.InnerException is OperationCanceledException) { throw e.InnerException; }
+        // The scan's own failure (ScanFailedException: /proc cannot be listed) or cancellation, unwrapped,
+        // so that callers see what they would see from Run.
+        catch (AggregateException e) when (e.InnerException is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+        }
         var position = current.Position;
         stalledOn = position;
         current.Stalled.Add(position.Pid, task);

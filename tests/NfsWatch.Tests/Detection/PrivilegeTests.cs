@@ -35,6 +35,21 @@ public class PrivilegeTests
         Assert.Contains("Probe 'stack' refused", table.Stdout);
     }
 
+    [Fact]
+    public void AProcRootThatCannotBeListedIsAClearErrorNotACrash()
+    {
+        using var tree = Fixtures.CopyToTemp("no-stack");
+        MakeReadableByAll(tree.Path);
+        // Searchable but not listable: the options check passes (it is a directory), listing the pids fails.
+        File.SetUnixFileMode(tree.Path, (UnixFileMode)0b111_001_001);
+
+        var scan = NfsWatchProcess.Run(["scan", "--procfs", tree.Path], prefix: AsNobody);
+
+        Assert.Equal(2, scan.ExitCode);
+        Assert.StartsWith($"nfswatch: the scan could not run: cannot list processes in {tree.Path}", scan.Stderr);
+        Assert.DoesNotContain("Unhandled exception", scan.Stderr);
+    }
+
     private static void MakeReadableByAll(string dir)
     {
         File.SetUnixFileMode(dir, (UnixFileMode)0b111_101_101);
