@@ -8,7 +8,13 @@ namespace NfsWatch.Core.Procfs;
 /// </summary>
 internal static unsafe partial class Native
 {
-    public const int O_RDONLY = 0, O_NONBLOCK = 0x800, O_DIRECTORY = 0x10000, O_CLOEXEC = 0x80000, SEEK_END = 2;
+    public const int O_RDONLY = 0, O_NONBLOCK = 0x800, O_CLOEXEC = 0x80000, SEEK_END = 2;
+
+    /// <summary>
+    /// O_DIRECTORY differs by architecture: 0200000 on x86 (where 040000 is O_DIRECT), 040000 on arm and
+    /// arm64 (asm-generic and arm's fcntl.h, where 0200000 is O_DIRECT, which makes getdents64 fail with EINVAL).
+    /// </summary>
+    public static readonly int O_DIRECTORY = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
 
     // open(2) is variadic only in its third argument, which is never passed here.
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true)]
