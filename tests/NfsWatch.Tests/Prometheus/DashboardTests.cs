@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace NfsWatch.Tests.Prometheus;
+namespace NfsWatch.Tests.PrometheusTier;
 
 /// <summary>
 /// The Grafana dashboard's shape: what an import needs (datasource input and variable, cluster and instance

@@ -2,7 +2,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using NfsWatch.Tests.Live;
 
-namespace NfsWatch.Tests.Prometheus;
+namespace NfsWatch.Tests.PrometheusTier;
 
 /// <summary>
 /// A real Prometheus scrapes the real daemon every second and evaluates the shipped rules (the hung-mount alert's

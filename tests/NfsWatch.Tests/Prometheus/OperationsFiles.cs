@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using NfsWatch.Tests.Support;
 
-namespace NfsWatch.Tests.Prometheus;
+namespace NfsWatch.Tests.PrometheusTier;
 
 /// <summary>
 /// The operations files NfsWatch ships (packaging/prometheus, packaging/grafana) and what the tests do with them:

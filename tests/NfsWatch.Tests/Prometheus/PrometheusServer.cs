@@ -2,7 +2,8 @@ using System.Diagnostics;
 using System.Text.Json;
 using NfsWatch.Tests.Support;
 
-namespace NfsWatch.Tests.Prometheus;
+// Not NfsWatch.Tests.Prometheus: that would hide prometheus-net's Prometheus namespace from every test under NfsWatch.Tests.
+namespace NfsWatch.Tests.PrometheusTier;
 
 /// <summary>
 /// A real Prometheus (Debian's /usr/bin/prometheus, ../shared/TESTBED.md section 5) on a free loopback port, with

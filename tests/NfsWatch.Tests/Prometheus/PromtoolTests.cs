@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace NfsWatch.Tests.Prometheus;
+namespace NfsWatch.Tests.PrometheusTier;
 
 /// <summary>The shipped rule files and the example scrape config, as promtool (Debian's prometheus package) sees them.</summary>
 [Trait("Tier", "prometheus")]

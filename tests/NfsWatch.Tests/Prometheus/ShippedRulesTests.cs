@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace NfsWatch.Tests.Prometheus;
+namespace NfsWatch.Tests.PrometheusTier;
 
 /// <summary>
 /// The shipped rule files as a real Prometheus loads them (its /api/v1/rules is the parser): every alert carries a
