@@ -6,7 +6,10 @@ public sealed record NfsWatchOptions
     public string Procfs { get; init; } = "/proc";
     public TimeSpan Threshold { get; init; } = TimeSpan.FromSeconds(30);
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(5);
-    public ListenAddress Listen { get; init; } = ListenAddress.Default;
+    /// <summary>Where /metrics is served; null for nowhere ("off") unless systemd passes a socket.</summary>
+    public ListenAddress? Listen { get; init; } = ListenAddress.Default;
+    /// <summary>The .prom file written after each scan (node_exporter's textfile collector), or null.</summary>
+    public string? Textfile { get; init; }
     public bool Json { get; init; }
     /// <summary>The operator's signature file, tried before the defaults; null for the defaults only.</summary>
     public string? Signatures { get; init; }

@@ -47,7 +47,8 @@ public static class OptionsLoader
                 "procfs" => options with { Procfs = ParseProcfs(value, origin) },
                 "threshold" => options with { Threshold = ParseDuration(value, origin) },
                 "interval" => options with { Interval = ParseDuration(value, origin) },
-                "listen" => options with { Listen = ParseListen(value, origin) },
+                "listen" => options with { Listen = value == "off" ? null : ParseListen(value, origin) },
+                "textfile" => options with { Textfile = ParseTextfile(value, origin) },
                 "json" => options with { Json = ParseFlag(value, origin) },
                 "signatures" => options with { Signatures = ParseExistingFile(value, origin) },
                 "log" => options with { Log = value is "auto" or "journal" or "console" ? value : throw new UsageException($"{origin}: '{value}' is not auto, journal or console") },
@@ -144,6 +145,17 @@ public static class OptionsLoader
     private static TimeSpan ParseDuration(string value, string origin) =>
         Duration.TryParse(value, out var d) ? d
             : throw new UsageException($"{origin}: '{value}' is not a duration (a positive number with a unit: 500ms, 5s, 2m, 1h)");
+
+    private static string? ParseTextfile(string value, string origin)
+    {
+        if (value is "" or "none") return null;
+        if (!value.StartsWith('/')) throw new UsageException($"{origin}: '{value}' is not an absolute path");
+        if (!value.EndsWith(".prom", StringComparison.Ordinal))
+            throw new UsageException($"{origin}: '{value}' must end in .prom (node_exporter's textfile collector reads only *.prom files)");
+        string directory = Path.GetDirectoryName(value)!;
+        if (!Directory.Exists(directory)) throw new UsageException($"{origin}: directory '{directory}' does not exist");
+        return value;
+    }
 
     private static ListenAddress ParseListen(string value, string origin) =>
         ListenAddress.TryParse(value, out var a) ? a

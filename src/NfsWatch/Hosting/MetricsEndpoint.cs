@@ -19,7 +19,12 @@ public sealed class MetricsEndpoint(CollectorRegistry registry, NfsWatchOptions 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         var passed = SystemdSockets.Take();
-        IReadOnlyList<Socket> sockets = passed.Count > 0 ? passed : [Bind(options.Listen)];
+        if (passed.Count == 0 && options.Listen is null)
+        {
+            log.LogInformation("Not serving /metrics (--listen off){Textfile}", options.Textfile is null ? ": metrics go nowhere but the journal" : $"; writing them to {options.Textfile}");
+            return Task.CompletedTask;
+        }
+        IReadOnlyList<Socket> sockets = passed.Count > 0 ? passed : [Bind(options.Listen!)];
         _server = new MetricsHttpServer(sockets, registry, problem => log.LogWarning("Metrics endpoint: {Problem}", problem));
         _server.Start();
         string where = string.Join(", ", sockets.Select(s => $"http://{Describe(s.LocalEndPoint)}/metrics"));

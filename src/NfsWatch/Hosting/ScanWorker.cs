@@ -15,8 +15,11 @@ namespace NfsWatch.Hosting;
 /// hung, one that recovered, probes that went missing, scans that failed.
 /// </summary>
 public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatchOptions options, ILogger<ScanWorker> log,
-    IHostApplicationLifetime lifetime, ISystemdNotifier notifier, TriageLog triage) : BackgroundService
+    IHostApplicationLifetime lifetime, ISystemdNotifier notifier, TriageLog triage, Prometheus.CollectorRegistry registry) : BackgroundService
 {
+    private readonly TextfileExporter? _textfile = options.Textfile is null ? null : new(registry, options.Textfile);
+    private string? _textfileProblem;
+
     /// <summary>
     /// The first scan runs before the host counts as started, so that systemd's READY=1 (sent by
     /// SystemdLifetime once every hosted service has started) means: metrics are served and hold a scan.
@@ -109,6 +112,13 @@ public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatc
     private void Publish(ScanSnapshot snapshot)
     {
         metrics.Record(snapshot, cycle.Reader);
+        if (_textfile is not null)
+        {
+            string? problem = _textfile.TryWrite();
+            if (problem is not null && _textfileProblem is null) log.LogWarning("Cannot write the metrics to {Path}: {Reason}", _textfile.Path, problem);
+            else if (problem is null && _textfileProblem is not null) log.LogInformation("Writing the metrics to {Path} again", _textfile.Path);
+            _textfileProblem = problem;
+        }
         try
         {
             CallHandover.Write(options.StateDir, cycle.Scanner.Tracked());

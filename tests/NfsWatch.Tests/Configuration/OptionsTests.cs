@@ -35,7 +35,7 @@ public class OptionsTests
     public void DefaultsAreTheContracts()
     {
         var have = Load("run", []);
-        Assert.Equal(("/proc", 30.0, 5.0, "0.0.0.0:9856"), (have.Procfs, have.Threshold.TotalSeconds, have.Interval.TotalSeconds, have.Listen.ToString()));
+        Assert.Equal(("/proc", 30.0, 5.0, "0.0.0.0:9856"), (have.Procfs, have.Threshold.TotalSeconds, have.Interval.TotalSeconds, have.Listen?.ToString()));
     }
 
     [Fact]
@@ -52,7 +52,7 @@ public class OptionsTests
 
         Assert.Equal(60, have.Threshold.TotalSeconds);
         Assert.Equal(3, have.Interval.TotalSeconds);
-        Assert.Equal("127.0.0.1:9999", have.Listen.ToString());
+        Assert.Equal("127.0.0.1:9999", have.Listen?.ToString());
         Assert.Equal(config, have.ConfigFile);
     }
 
@@ -94,6 +94,25 @@ public class OptionsTests
         var e = Assert.Throws<UsageException>(() => Load("run", ["--config", config]));
         Assert.Contains(want, e.Message);
         Assert.StartsWith(config, e.Message.Replace("--config: cannot read '", ""));
+    }
+
+    [Theory]
+    [InlineData("relative.prom", "--textfile: 'relative.prom' is not an absolute path")]
+    [InlineData("/tmp/nfswatch.txt", "--textfile: '/tmp/nfswatch.txt' must end in .prom")]
+    [InlineData("/nonexistent-dir/nfswatch.prom", "--textfile: directory '/nonexistent-dir' does not exist")]
+    public void BadTextfilesAreRefusedWithTheReason(string value, string want)
+    {
+        var e = Assert.Throws<UsageException>(() => Load("run", ["--textfile", value]));
+        Assert.StartsWith(want, e.Message);
+    }
+
+    [Fact]
+    public void ListenOffAndATextfile()
+    {
+        var have = Load("run", ["--listen", "off", "--textfile", "/tmp/nfswatch.prom"]);
+        Assert.Null(have.Listen);
+        Assert.Equal("/tmp/nfswatch.prom", have.Textfile);
+        Assert.Null(Load("run", ["--textfile", "none"]).Textfile);
     }
 
     [Fact]
