@@ -12,7 +12,7 @@ namespace NfsWatch.Hosting;
 /// Serves /metrics from the private registry: on the sockets systemd passed (nfswatch.socket), or else on
 /// the --listen address.
 /// </summary>
-public sealed class MetricsEndpoint(CollectorRegistry registry, NfsWatchOptions options, ILogger<MetricsEndpoint> log) : IHostedService
+public sealed class MetricsEndpoint(CollectorRegistry registry, NfsWatchMetrics metrics, NfsWatchOptions options, ILogger<MetricsEndpoint> log) : IHostedService
 {
     private MetricsHttpServer? _server;
 
@@ -25,7 +25,7 @@ public sealed class MetricsEndpoint(CollectorRegistry registry, NfsWatchOptions 
             return Task.CompletedTask;
         }
         IReadOnlyList<Socket> sockets = passed.Count > 0 ? passed : [Bind(options.Listen!)];
-        _server = new MetricsHttpServer(sockets, registry, problem => log.LogWarning("Metrics endpoint: {Problem}", problem));
+        _server = new MetricsHttpServer(sockets, registry, problem => log.LogWarning("Metrics endpoint: {Problem}", problem), metrics.RecordDroppedConnection);
         _server.Start();
         string where = string.Join(", ", sockets.Select(s => $"http://{Describe(s.LocalEndPoint)}/metrics"));
         if (passed.Count > 0) log.LogInformation("Serving metrics on {Where}, the socket systemd passed (--listen is not used)", where);

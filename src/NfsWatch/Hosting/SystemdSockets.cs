@@ -23,27 +23,37 @@ public static partial class SystemdSockets
         Environment.SetEnvironmentVariable("LISTEN_FDS", null);
         Environment.SetEnvironmentVariable("LISTEN_FDNAMES", null);
         if (!int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out int forPid) || forPid != Environment.ProcessId) return [];
-        if (!int.TryParse(fds, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count is < 1 or > 64) return [];
+        if (!int.TryParse(fds, NumberStyles.None, CultureInfo.InvariantCulture, out int count) || count < 1) return [];
+        if (count > 64) throw new InvalidOperationException($"systemd passed {count} descriptors (LISTEN_FDS); /metrics takes at most 64 sockets");
+        for (int fd = ListenFdsStart; fd < ListenFdsStart + count; fd++) _ = Fcntl(fd, F_SETFD, FD_CLOEXEC);
         var sockets = new List<Socket>(count);
-        for (int fd = ListenFdsStart; fd < ListenFdsStart + count; fd++)
+        try
         {
-            _ = Fcntl(fd, F_SETFD, FD_CLOEXEC);
-            Socket socket;
-            bool listening;
-            try
+            for (int fd = ListenFdsStart; fd < ListenFdsStart + count; fd++)
             {
-                socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
-                listening = socket.SocketType == SocketType.Stream && IsListening(socket);
+                Socket socket;
+                try
+                {
+                    socket = new Socket(new SafeSocketHandle(fd, ownsHandle: true));
+                }
+                catch (SocketException e)
+                {
+                    throw new InvalidOperationException($"descriptor {fd} that systemd passed is not a socket ({e.Message}): the socket unit must use ListenStream=", e);
+                }
+                sockets.Add(socket);
+                bool listening;
+                try { listening = socket.SocketType == SocketType.Stream && IsListening(socket); }
+                catch (SocketException) { listening = false; }
+                if (!listening)
+                    throw new InvalidOperationException($"descriptor {fd} that systemd passed is not a listening stream socket: the socket unit must use ListenStream= with Accept=no");
             }
-            catch (SocketException e)
-            {
-                throw new InvalidOperationException($"descriptor {fd} that systemd passed is not a socket ({e.Message}): the socket unit must use ListenStream=", e);
-            }
-            if (!listening)
-                throw new InvalidOperationException($"descriptor {fd} that systemd passed is not a listening stream socket: the socket unit must use ListenStream= with Accept=no");
-            sockets.Add(socket);
+            return sockets;
         }
-        return sockets;
+        catch
+        {
+            foreach (var s in sockets) s.Dispose();
+            throw;
+        }
     }
 
     private static bool IsListening(Socket socket)

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Net;
 using NfsWatch.Tests.Support;
 
 namespace NfsWatch.Tests.Live;
@@ -41,5 +42,30 @@ public class SocketActivationTests
         }
         Assert.Equal(0, p.ExitCode);
         Assert.Contains($"Serving metrics on http://127.0.0.1:{passed}/metrics, the socket systemd passed (--listen is not used)", await output);
+    }
+
+    [Fact]
+    public async Task ADatagramSocketIsRefusedWithTheReason()
+    {
+        int port = TestHost.FreePort();
+        // systemd-socket-activate starts the program at the first datagram, with the socket as descriptor 3.
+        using var p = NfsWatchProcess.Start(["run", "--interval", "250ms", "--log", "console"],
+            prefix: ["systemd-socket-activate", "--datagram", "-l", $"127.0.0.1:{port}"]);
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        using (var udp = new UdpClient())
+        {
+            for (int i = 0; i < 100 && !p.HasExited; i++)
+            {
+                udp.Send([1], 1, "127.0.0.1", port);
+                p.WaitForExit(100);
+            }
+        }
+        if (!p.WaitForExit(TimeSpan.FromSeconds(30))) p.Kill(entireProcessTree: true);
+        var run = new NfsWatchProcess.Result(p.ExitCode, await stdout, await stderr);
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("descriptor 3 that systemd passed is not a listening stream socket: the socket unit must use ListenStream= with Accept=no",
+            run.Stdout + run.Stderr);
+        Assert.DoesNotContain("Unhandled exception", run.Stdout + run.Stderr);
     }
 }

@@ -9,10 +9,11 @@ namespace NfsWatch.Tests.Outputs;
 public partial class ServiceUnitTests
 {
     /// <summary>
-    /// Issue 5 asks for 2.0 at most. What remains is the capabilities the probes need (README, "Privileges");
-    /// the network is gone (PrivateNetwork=yes, /metrics on the socket nfswatch.socket passes in).
+    /// Issue 5 asks for 2.0 at most; the unit scores 1.4. What remains is the capabilities the probes need
+    /// (README, "Privileges"); the network is gone (PrivateNetwork=yes, /metrics on the socket nfswatch.socket
+    /// passes in). 1.5 keeps any weakening of that hardening from passing unnoticed.
     /// </summary>
-    private const double MaxExposure = 2.0;
+    private const double MaxExposure = 1.5;
 
     [Fact]
     public void ExposureScoreStaysLow()
