@@ -22,7 +22,9 @@ public static class Usage
         {
             string left = "--" + spec.Name + (spec.IsFlag ? "" : " " + spec.ValueName);
             string only = spec.Verb is null ? "" : $" ({spec.Verb} only)";
-            o.AppendLine($"  {left,-22} {spec.Help}{only}; default {spec.Default}");
+            // A long option and value get a line of their own; the help starts in the same column either way.
+            if (left.Length > 22) o.AppendLine($"  {left}").Append(' ', 25).AppendLine($"{spec.Help}{only}; default {spec.Default}");
+            else o.AppendLine($"  {left,-22} {spec.Help}{only}; default {spec.Default}");
         }
         o.AppendLine();
         o.AppendLine("A DURATION is a number with a unit: 500ms, 5s, 2m, 1h.");
