@@ -14,14 +14,16 @@ public sealed class NspawnContainer : IDisposable
 {
     private readonly Process _nspawn;
 
-    public NspawnContainer(string packageDir)
+    /// <param name="privateNetwork">A network namespace of the container's own (loopback only): what it
+    /// listens on cannot clash with the host's ports. Reach it with <see cref="Run"/> (bash's /dev/tcp).</param>
+    public NspawnContainer(string packageDir, bool privateNetwork = false)
     {
         Assert.True(Posix.IsRoot, "the systemd tier boots a container and needs root");
         string root = Path.Combine(Environment.GetEnvironmentVariable("NFSWATCH_NSPAWN_CACHE") ?? "/var/tmp/nfswatch-nspawn", "root-bookworm-1");
         Assert.True(File.Exists(Path.Combine(root, ".done")), $"no container root at {root}: run tests/systemd/prepare");
         var info = new ProcessStartInfo("unshare", ["-m", "--propagation", "private", "sh", "-c",
             $"mount -t tmpfs tmpfs /run; exec systemd-nspawn -D {root} --volatile=overlay --boot --register=no --keep-unit --console=passive " +
-            $"--bind=/dev/fuse --bind-ro={packageDir}:/pkg"])
+            $"--bind=/dev/fuse --bind-ro={packageDir}:/pkg" + (privateNetwork ? " --private-network" : "")])
         { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         _nspawn = Process.Start(info)!;
         var console = _nspawn.StandardOutput.ReadToEndAsync();
