@@ -82,6 +82,13 @@ public static class DaemonCommand
             Log.Information("NfsWatch stopped");
             return ScanWorker.Failed ? ExitCodes.Hung : ExitCodes.Ok;
         }
+        catch (UsageException e)
+        {
+            // A setting that cannot work (a socket that cannot be served, an address that cannot be bound):
+            // exit 2, which the unit's RestartPreventExitStatus=2 does not restart in a loop.
+            Log.Fatal("NfsWatch cannot run: {Reason}", e.Message);
+            return ExitCodes.Usage;
+        }
         catch (Exception e) when (e is InvalidOperationException or IOException or ScanFailedException)
         {
             Log.Fatal("NfsWatch cannot run: {Reason}", e.Message);

@@ -18,12 +18,23 @@ public sealed class MetricsEndpoint(CollectorRegistry registry, NfsWatchMetrics 
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var passed = SystemdSockets.Take();
+        IReadOnlyList<Socket> passed;
+        try
+        {
+            passed = SystemdSockets.Take();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new UsageException(e.Message);
+        }
         if (passed.Count == 0 && options.Listen is null)
         {
             log.LogInformation("Not serving /metrics (--listen off){Textfile}", options.Textfile is null ? ": metrics go nowhere but the journal" : $"; writing them to {options.Textfile}");
             return Task.CompletedTask;
         }
+        if (passed.Count > 0 && options.Listen is { } listen && listen != ListenAddress.Default)
+            log.LogWarning("The listen option ({Listen}) is not used: systemd passed the socket to serve; change ListenStream= in nfswatch.socket " +
+                           "(systemctl edit nfswatch.socket) and restart both: systemctl restart nfswatch.socket nfswatch.service", listen);
         IReadOnlyList<Socket> sockets = passed.Count > 0 ? passed : [Bind(options.Listen!)];
         _server = new MetricsHttpServer(sockets, registry, problem => log.LogWarning("Metrics endpoint: {Problem}", problem), metrics.RecordDroppedConnection);
         _server.Start();
@@ -56,7 +67,11 @@ public sealed class MetricsEndpoint(CollectorRegistry registry, NfsWatchMetrics 
         }
         catch (SocketException e)
         {
-            throw new InvalidOperationException($"cannot serve metrics on {listen}: {e.Message}", e);
+            // Under systemd (INVOCATION_ID) the shipped unit allows AF_UNIX sockets only: no socket was passed,
+            // typically because nfswatch.socket changed and was not restarted.
+            string hint = Environment.GetEnvironmentVariable("INVOCATION_ID") is null ? ""
+                : "; under systemd, /metrics comes through nfswatch.socket: restart both with systemctl restart nfswatch.socket nfswatch.service";
+            throw new UsageException($"--listen: cannot serve metrics on {listen}: {e.Message}{hint}");
         }
     }
 

@@ -63,7 +63,8 @@ public class SocketActivationTests
         }
         if (!p.WaitForExit(TimeSpan.FromSeconds(30))) p.Kill(entireProcessTree: true);
         var run = new NfsWatchProcess.Result(p.ExitCode, await stdout, await stderr);
-        Assert.Equal(1, run.ExitCode);
+        // Exit 2, a setting that cannot work: the unit's RestartPreventExitStatus=2 leaves it failed, not looping.
+        Assert.Equal(2, run.ExitCode);
         Assert.Contains("descriptor 3 that systemd passed is not a listening stream socket: the socket unit must use ListenStream= with Accept=no",
             run.Stdout + run.Stderr);
         Assert.DoesNotContain("Unhandled exception", run.Stdout + run.Stderr);

@@ -61,7 +61,7 @@ public partial class PackageTests
         Assert.Contains($"Version: {Version}", fields);
         Assert.Equal("/etc/nfswatch/nfswatch.json", Tool("sh", "-c", $"dpkg-deb --ctrl-tarfile {path} | tar -xO ./conffiles").Stdout.Trim());
 
-        var lintian = Tool("lintian", "--pedantic", "--display-experimental", "--fail-on", "error,warning,info,pedantic", path);
+        var lintian = Tool("lintian", "--pedantic", "--display-experimental", "--display-info", "--fail-on", "error,warning,info,pedantic", path);
         Assert.True(lintian.ExitCode == 0, $"lintian:\n{lintian.Stdout}{lintian.Stderr}");
         Assert.DoesNotMatch(@"(?m)^[EWIPX]: ", lintian.Stdout);
     }

@@ -66,7 +66,11 @@ public static class ScanTable
                 $"{m.Source} on {m.MountPoint} (NFS {NfsOptions.Version(m.FsType, m.Options, fromKernel: true) ?? "?"}{(m.Retransmissions > 0 ? $", {m.Retransmissions} retransmissions" : "")})"))
                 + (s.NfsMounts.Count > 5 ? "; ..." : ""));
         }
-        if (hung.Count == 0 && blocked.Count == 0) o.AppendLine("Nothing hangs.");
+        if (hung.Count == 0 && blocked.Count == 0)
+            o.AppendLine(s.DeniedReads.TryGetValue(Probe.Syscall, out int unseen) && unseen > 0
+                // Not "Nothing hangs": a mount call in a thread whose syscall file was refused cannot be seen.
+                ? $"Nothing hangs among the threads it could read; {Plural(unseen, "thread")} could not be checked (run it as root)."
+                : "Nothing hangs."); 
         return o.ToString();
     }
 
