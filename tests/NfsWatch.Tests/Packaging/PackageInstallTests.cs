@@ -23,16 +23,16 @@ public class PackageInstallTests
         File.SetUnixFileMode(pkg.Path, (UnixFileMode)0b111_101_101);
         File.Copy(old, Path.Combine(pkg.Path, "old.deb"));
         // A newer build of the same checkout, as the next release would be: a new binary that says its version.
-        var build = Run(Path.Combine(TestHost.RepoRoot, "packaging", "build"), "--arch", "amd64", "--version", "99.0.1", "--out", pkg.Path);
+        var build = TestHost.Run(Path.Combine(TestHost.RepoRoot, "packaging", "build"), "--arch", "amd64", "--version", "99.0.1", "--out", pkg.Path);
         Assert.True(build.ExitCode == 0, $"packaging/build failed:\n{build.Stdout}{build.Stderr}");
         // ...whose socket unit changed too (it now listens on 9858): the upgrade must re-bind it, or the
         // restarted service would come up without a socket.
         string unpacked = Path.Combine(pkg.Path, "unpacked");
-        Assert.Equal(0, Run("dpkg-deb", "-R", Path.Combine(pkg.Path, "nfswatch_99.0.1_amd64.deb"), unpacked).ExitCode);
+        Assert.Equal(0, TestHost.Run("dpkg-deb", "-R", Path.Combine(pkg.Path, "nfswatch_99.0.1_amd64.deb"), unpacked).ExitCode);
         string socketUnit = Path.Combine(unpacked, "usr", "lib", "systemd", "system", "nfswatch.socket");
         File.WriteAllText(socketUnit, File.ReadAllText(socketUnit).Replace("ListenStream=9856", "ListenStream=9858"));
-        Assert.Equal(0, Run("sh", "-c", $"cd {unpacked} && find . -path ./DEBIAN -prune -o -type f -printf '%P\\0' | sort -z | xargs -0 md5sum > DEBIAN/md5sums").ExitCode);
-        Assert.Equal(0, Run("dpkg-deb", "--root-owner-group", "--build", unpacked, Path.Combine(pkg.Path, "new.deb")).ExitCode);
+        Assert.Equal(0, TestHost.Run("sh", "-c", $"cd {unpacked} && find . -path ./DEBIAN -prune -o -type f -printf '%P\\0' | sort -z | xargs -0 md5sum > DEBIAN/md5sums").ExitCode);
+        Assert.Equal(0, TestHost.Run("dpkg-deb", "--root-owner-group", "--build", unpacked, Path.Combine(pkg.Path, "new.deb")).ExitCode);
 
         using var c = new NspawnContainer(pkg.Path, privateNetwork: true);
 
@@ -97,13 +97,4 @@ public class PackageInstallTests
     private static string Scrape(NspawnContainer c, int port) =>
         c.Run("timeout", "5", "bash", "-c", $"exec 3<>/dev/tcp/127.0.0.1/{port} && printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3 && cat <&3").Stdout;
 
-    private static NfsWatchProcess.Result Run(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file, args) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(info)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return new NfsWatchProcess.Result(p.ExitCode, stdout, stderr.Result);
-    }
 }

@@ -26,15 +26,6 @@ public partial class PackageTests
         return path;
     }
 
-    private static NfsWatchProcess.Result Tool(string file, params string[] args)
-    {
-        var info = new ProcessStartInfo(file, args) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(info)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        string stdout = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return new NfsWatchProcess.Result(p.ExitCode, stdout, stderr.Result);
-    }
 
     public static TheoryData<string> Debs => new() { $"nfswatch_{Version}_amd64.deb", $"nfswatch_{Version}_arm64.deb" };
     public static TheoryData<string> Rpms => new() { $"nfswatch-{Version}-1.x86_64.rpm", $"nfswatch-{Version}-1.aarch64.rpm" };
@@ -54,14 +45,14 @@ public partial class PackageTests
     public void TheDebHoldsEverythingAndLintianIsClean(string deb)
     {
         string path = Package(deb);
-        string files = Tool("dpkg-deb", "--contents", path).Stdout;
+        string files = TestHost.Run("dpkg-deb", "--contents", path).Stdout;
         foreach (string f in Installed) Assert.Contains($" .{f}\n", files);
-        var fields = Tool("dpkg-deb", "--field", path, "Depends", "Architecture", "Version").Stdout;
+        var fields = TestHost.Run("dpkg-deb", "--field", path, "Depends", "Architecture", "Version").Stdout;
         Assert.Contains("Depends: libc6 (>= 2.34), systemd", fields);
         Assert.Contains($"Version: {Version}", fields);
-        Assert.Equal("/etc/nfswatch/nfswatch.json", Tool("sh", "-c", $"dpkg-deb --ctrl-tarfile {path} | tar -xO ./conffiles").Stdout.Trim());
+        Assert.Equal("/etc/nfswatch/nfswatch.json", TestHost.Run("sh", "-c", $"dpkg-deb --ctrl-tarfile {path} | tar -xO ./conffiles").Stdout.Trim());
 
-        var lintian = Tool("lintian", "--pedantic", "--display-experimental", "--display-info", "--fail-on", "error,warning,info,pedantic", path);
+        var lintian = TestHost.Run("lintian", "--pedantic", "--display-experimental", "--display-info", "--fail-on", "error,warning,info,pedantic", path);
         Assert.True(lintian.ExitCode == 0, $"lintian:\n{lintian.Stdout}{lintian.Stderr}");
         Assert.DoesNotMatch(@"(?m)^[EWIPX]: ", lintian.Stdout);
     }
@@ -71,13 +62,13 @@ public partial class PackageTests
     public void TheRpmHoldsEverythingAndRpmlintIsClean(string rpm)
     {
         string path = Package(rpm);
-        string files = Tool("rpm", "-qlp", path).Stdout;
+        string files = TestHost.Run("rpm", "-qlp", path).Stdout;
         foreach (string f in Installed) Assert.Contains(f + "\n", files);
-        Assert.Contains("/etc/nfswatch/nfswatch.json", Tool("rpm", "-qcp", path).Stdout); // %config(noreplace)
-        Assert.Contains("systemd >= 247", Tool("rpm", "-qRp", path).Stdout);
-        Assert.Contains("systemd-sysusers nfswatch.conf", Tool("rpm", "-qp", "--scripts", path).Stdout);
+        Assert.Contains("/etc/nfswatch/nfswatch.json", TestHost.Run("rpm", "-qcp", path).Stdout); // %config(noreplace)
+        Assert.Contains("systemd >= 247", TestHost.Run("rpm", "-qRp", path).Stdout);
+        Assert.Contains("systemd-sysusers nfswatch.conf", TestHost.Run("rpm", "-qp", "--scripts", path).Stdout);
 
-        var rpmlint = Tool("rpmlint", "-c", Path.Combine(TestHost.RepoRoot, "packaging", "rpm", "rpmlint.toml"), path);
+        var rpmlint = TestHost.Run("rpmlint", "-c", Path.Combine(TestHost.RepoRoot, "packaging", "rpm", "rpmlint.toml"), path);
         Assert.True(rpmlint.ExitCode == 0, $"rpmlint:\n{rpmlint.Stdout}{rpmlint.Stderr}");
         Assert.Contains("0 errors, 0 warnings", rpmlint.Stdout);
     }
@@ -86,7 +77,7 @@ public partial class PackageTests
     public void TheArm64BinaryRunsAndScans()
     {
         using var tree = new TempTree();
-        Assert.Equal(0, Tool("sh", "-c", $"dpkg-deb --fsys-tarfile {Package($"nfswatch_{Version}_arm64.deb")} | tar -x -C {tree.Path} ./usr/bin/nfswatch").ExitCode);
+        Assert.Equal(0, TestHost.Run("sh", "-c", $"dpkg-deb --fsys-tarfile {Package($"nfswatch_{Version}_arm64.deb")} | tar -x -C {tree.Path} ./usr/bin/nfswatch").ExitCode);
         string binary = Path.Combine(tree.Path, "usr", "bin", "nfswatch");
         // An aarch64 ELF executable (e_machine 183), Native AOT: no .NET runtime beside it.
         byte[] header = File.ReadAllBytes(binary)[..20];
@@ -94,9 +85,9 @@ public partial class PackageTests
         Assert.Equal(183, BitConverter.ToUInt16(header, 18));
         // Under qemu-user with Debian's arm64 libc: it starts, lists /proc (O_DIRECTORY differs on arm64) and
         // scans the host's threads.
-        var version = Tool("qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", binary, "--version");
+        var version = TestHost.Run("qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", binary, "--version");
         Assert.Equal($"nfswatch {Version}", version.Stdout.Trim());
-        var scan = Tool("qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", binary, "scan", "--json");
+        var scan = TestHost.Run("qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", binary, "scan", "--json");
         Assert.True(scan.ExitCode is 0 or 1, scan.Stderr);
         using var doc = System.Text.Json.JsonDocument.Parse(scan.Stdout);
         Assert.True(doc.RootElement.GetProperty("scanned_threads").GetInt32() > 1);
@@ -106,7 +97,7 @@ public partial class PackageTests
     public void TheManPageRendersCleanlyAndCoversEveryOption()
     {
         string page = Path.Combine(TestHost.RepoRoot, "packaging", "nfswatch.1");
-        var groff = Tool("groff", "-man", "-ww", "-z", page);
+        var groff = TestHost.Run("groff", "-man", "-ww", "-z", page);
         Assert.True(groff.ExitCode == 0 && groff.Stderr.Length == 0, $"groff warns:\n{groff.Stderr}");
         string roff = File.ReadAllText(page);
         foreach (var spec in OptionSpec.All)

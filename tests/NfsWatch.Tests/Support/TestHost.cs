@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -15,6 +16,22 @@ public static class TestHost
         using var l = new TcpListener(IPAddress.Loopback, 0);
         l.Start();
         return ((IPEndPoint)l.LocalEndpoint).Port;
+    }
+
+    /// <summary>Runs a program of the host to completion (at most 10 minutes) and returns what it printed.</summary>
+    public static NfsWatchProcess.Result Run(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file, args) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(info)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(TimeSpan.FromMinutes(10)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in 10 minutes");
+        }
+        p.WaitForExit();
+        return new NfsWatchProcess.Result(p.ExitCode, stdout.Result, stderr.Result);
     }
 
     private static string FindRepoRoot()
