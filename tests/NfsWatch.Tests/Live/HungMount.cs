@@ -14,7 +14,7 @@ public sealed partial class HungMount : IDisposable
 {
     public enum Mode { NoInit, Init }
 
-    private static readonly Lazy<string> Binary = new(Compile);
+    private static readonly Lazy<string> Binary = new(() => HangBinary.Build("fusehang"));
 
     /// <summary>The fusehang binary, built on first use.</summary>
     public static string BinaryPath => Binary.Value;
@@ -78,24 +78,6 @@ public sealed partial class HungMount : IDisposable
         if (MountPoint is not null) Posix.Umount2(MountPoint, Posix.MNT_DETACH);
         _process.Dispose();
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
-
-    private static string Compile()
-    {
-        string source = Path.Combine(AppContext.BaseDirectory, "hang", "fusehang.c");
-        // One build per version of the source, reused by later runs: no temp dir left behind per run.
-        string hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(source)))[..16];
-        string dir = Path.Combine(Path.GetTempPath(), $"nfswatch-fusehang-{hash}");
-        string output = Path.Combine(dir, "fusehang");
-        if (File.Exists(output)) return output;
-        Directory.CreateDirectory(dir);
-        string building = output + $".{Environment.ProcessId}";
-        using var gcc = Process.Start(new ProcessStartInfo("gcc", ["-O1", "-Wall", "-pthread", "-o", building, source]) { RedirectStandardError = true })!;
-        string err = gcc.StandardError.ReadToEnd();
-        gcc.WaitForExit();
-        if (gcc.ExitCode != 0) throw new InvalidOperationException($"cannot build fusehang: {err}");
-        File.Move(building, output, overwrite: true);
-        return output;
     }
 
     [GeneratedRegex(@"^server=(\d+) hanger=(\d+) tid=(\d+) mnt=(.+)$")]
