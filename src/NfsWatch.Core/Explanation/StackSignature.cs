@@ -35,13 +35,18 @@ public sealed record StackPattern(IReadOnlyList<string> Frames, string? Role, st
     /// <summary>'*' matches any run of characters; everything else matches itself.</summary>
     internal static bool Glob(ReadOnlySpan<char> pattern, ReadOnlySpan<char> text)
     {
-        int star = pattern.IndexOf('*');
-        if (star < 0) return pattern.SequenceEqual(text);
-        if (!text.StartsWith(pattern[..star])) return false;
-        var rest = pattern[(star + 1)..];
-        for (int i = star; i <= text.Length; i++)
-            if (Glob(rest, text[i..])) return true;
-        return false;
+        // Greedy matching that backtracks only to the last '*': at most pattern x text steps, however many
+        // stars an operator's signature holds (trying every split for every star is polynomial in the stars).
+        int p = 0, t = 0, starAt = -1, resumeAt = 0;
+        while (t < text.Length)
+        {
+            if (p < pattern.Length && pattern[p] == '*') { starAt = p++; resumeAt = t; }
+            else if (p < pattern.Length && pattern[p] == text[t]) { p++; t++; }
+            else if (starAt >= 0) { p = starAt + 1; t = ++resumeAt; }
+            else return false;
+        }
+        while (p < pattern.Length && pattern[p] == '*') p++;
+        return p == pattern.Length;
     }
 }
 
