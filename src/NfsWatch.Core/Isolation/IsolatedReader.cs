@@ -32,13 +32,18 @@ public sealed class IsolatedReader(SelfCommand self, string procfsRoot, TimeSpan
     /// <summary>Reads that hit the deadline since start (nfswatch_isolated_read_timeouts_total).</summary>
     public long Timeouts => Interlocked.Read(ref _timeouts);
 
-    /// <summary>Processes now remembered as wedged.</summary>
+    /// <summary>
+    /// Processes now remembered as wedged. One that has exited is forgotten at once: its /proc/PID directory
+    /// is gone (a directory of procfs, never of a mount point; looking it up takes no lock of the process).
+    /// </summary>
     public int WedgedProcesses
     {
         get
         {
             var now = _time.GetUtcNow();
-            foreach (var (key, until) in _wedged) if (until <= now) _wedged.TryRemove(key, out _);
+            foreach (var (key, until) in _wedged)
+                if (until <= now || !Directory.Exists(Path.Combine(procfsRoot, key.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture))))
+                    _wedged.TryRemove(key, out _);
             return _wedged.Count;
         }
     }
