@@ -6,7 +6,8 @@
  *     DIR       a fresh directory of the test's own; DIR/mnt becomes a FUSE mount, DIR/target the bind target
  *     MODE      noinit: the server never reads /dev/fuse, waiters sit in fuse_get_req (state D, killable)
  *               init:   the server answers FUSE_INIT only, waiters sit in request_wait_answer (state S)
- *     THREAD    main: the process's only thread calls mount(2); second: a second thread calls it
+ *     THREAD    main: the process's only thread calls mount(2); second: a second thread calls it;
+ *               many:N: N threads (at most 1000) call it, one line printed for each
  *     LIFETIME  seconds; then the server detaches the mount and exits, closing /dev/fuse, which aborts the
  *               connection so that every waiter returns ENOTCONN - a crashed test leaves nothing hung
  *
@@ -79,11 +80,13 @@ static void *hang(void *arg)
 int main(int argc, char **argv)
 {
     if (argc != 5) {
-        fprintf(stderr, "usage: fusehang DIR noinit|init main|second LIFETIME_SECONDS\n");
+        fprintf(stderr, "usage: fusehang DIR noinit|init main|second|many:N LIFETIME_SECONDS\n");
         return 2;
     }
     int answer_init = strcmp(argv[2], "init") == 0;
     int second = strcmp(argv[3], "second") == 0;
+    int many = strncmp(argv[3], "many:", 5) == 0 ? atoi(argv[3] + 5) : 0;
+    if (many > 1000) many = 1000;
     int lifetime = atoi(argv[4]);
     if (lifetime <= 0 || lifetime > 600) lifetime = 60;
     snprintf(mnt, sizeof mnt, "%s/mnt", argv[1]);
@@ -110,6 +113,14 @@ int main(int argc, char **argv)
     close(fd);
     /* The hanger ends a little after the server in every case; SIGALRM is fatal, so a killable wait returns. */
     alarm(lifetime + 5);
+    if (many > 0) {
+        pthread_t *threads = calloc((size_t)many, sizeof *threads);
+        if (!threads) { perror("fusehang: calloc"); return 1; }
+        for (int i = 0; i < many; i++)
+            if (pthread_create(&threads[i], NULL, hang, NULL) != 0) { perror("fusehang: pthread_create"); return 1; }
+        for (int i = 0; i < many; i++) pthread_join(threads[i], NULL);
+        return 0;
+    }
     if (!second) {
         hang(NULL);
         return 0;

@@ -26,12 +26,14 @@ public sealed partial class HungMount : IDisposable
     public int Tid { get; }
     public string MountPoint { get; }
 
-    public HungMount(Mode mode = Mode.NoInit, bool secondThread = false, int lifetimeSeconds = 90)
+    /// <param name="threads">More than 1: that many threads of the one process hang in mount(2) on the one FUSE
+    /// mount (<see cref="Tid"/> is the first to say so).</param>
+    public HungMount(Mode mode = Mode.NoInit, bool secondThread = false, int lifetimeSeconds = 90, int threads = 1)
     {
         Assert.True(Posix.IsRoot, "live tests make FUSE mounts and need root: run tests/run-all as root");
         _dir = Directory.CreateTempSubdirectory("nfswatch-live-").FullName;
         var info = new ProcessStartInfo(Binary.Value) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { _dir, mode == Mode.Init ? "init" : "noinit", secondThread ? "second" : "main", lifetimeSeconds.ToString() })
+        foreach (string a in new[] { _dir, mode == Mode.Init ? "init" : "noinit", threads > 1 ? $"many:{threads}" : secondThread ? "second" : "main", lifetimeSeconds.ToString() })
             info.ArgumentList.Add(a);
         _process = Process.Start(info)!;
         var line = _process.StandardOutput.ReadLineAsync();
