@@ -60,7 +60,9 @@ public sealed record NfsMountStats(string Source, string MountPoint, string FsTy
         // "device SOURCE mounted on MOUNTPOINT with fstype TYPE [statvers=1.1]"; paths are octal-escaped.
         int on = line.IndexOf(" mounted on "u8);
         int with = line.LastIndexOf(" with fstype "u8);
-        if (on < 0 || with < on) return null;
+        // The kernel never prints "device mounted on" or "mounted on with fstype", but the ranges below must not
+        // run backwards when a line does.
+        if (on < "device ".Length || with < on + " mounted on ".Length) return null;
         string source = MountInfo.Unescape(line["device ".Length..on]);
         string mountPoint = MountInfo.Unescape(line[(on + " mounted on ".Length)..with]);
         var rest = line[(with + " with fstype ".Length)..];

@@ -182,6 +182,23 @@ public class NfsMountStatsTests
         }
     }
 
+    // Found by HostileInputTests: where " mounted on " overlaps "device " or " with fstype ", the source or the
+    // mount point ran backwards (ArgumentOutOfRangeException). The kernel prints neither line.
+    [Theory]
+    [InlineData("device mounted on /m with fstype nfs4 statvers=1.1\n")]
+    [InlineData("device s:/ mounted on with fstype nfs4 statvers=1.1\n")]
+    public void DeviceLinesWhoseFieldsOverlapAreSkipped(string text) => Assert.Empty(Parse(text));
+
+    // An empty source or mount point is two spaces in a row, as the kernel prints it.
+    [Theory]
+    [InlineData("device  mounted on /m with fstype nfs4 statvers=1.1\n", "", "/m")]
+    [InlineData("device s:/ mounted on  with fstype nfs4 statvers=1.1\n", "s:/", "")]
+    public void EmptySourceOrMountPoint(string text, string source, string mountPoint)
+    {
+        var have = Assert.Single(Parse(text));
+        Assert.Equal((source, mountPoint), (have.Source, have.MountPoint));
+    }
+
     [Fact]
     public void EmptyIsEmpty()
     {
