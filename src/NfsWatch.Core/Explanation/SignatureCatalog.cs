@@ -70,44 +70,53 @@ public sealed class SignatureCatalog
         }
         using (doc)
         {
-            var root = doc.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("signatures", out var list) || list.ValueKind != JsonValueKind.Array)
-                throw new SignatureFileException($"{origin}: must be an object with a \"signatures\" array");
-            CheckFields(root, TopFields, origin);
-            var result = new List<StackSignature>();
-            var ids = new HashSet<string>();
-            int index = 0;
-            foreach (var item in list.EnumerateArray())
+            try { return ParseSignatures(doc.RootElement, origin); }
+            // JsonDocument checks the UTF-8 of a string only when it is read (JsonElement.GetString).
+            catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
             {
-                index++;
-                string where = $"{origin}: signature #{index}";
-                if (item.ValueKind != JsonValueKind.Object) throw new SignatureFileException($"{where}: must be an object");
-                string id = RequiredString(item, "id", where);
-                where = $"{origin}: signature #{index} (\"{id}\")";
-                if (id.Length > 64 || !id.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_' or '.'))
-                    throw new SignatureFileException($"{where}: \"id\" must be at most 64 characters of a-z, 0-9, '-', '_' and '.' (it becomes a metric label)");
-                if (!ids.Add(id)) throw new SignatureFileException($"{where}: the id is used twice");
-                CheckFields(item, SignatureFields, where);
-                var scope = OptionalString(item, "applies_to", where) switch
-                {
-                    null or "any" => SignatureScope.Any,
-                    "mount" => SignatureScope.Mount,
-                    "blocked" => SignatureScope.Blocked,
-                    var other => throw new SignatureFileException($"{where}: \"applies_to\" is \"{other}\"; use \"mount\", \"blocked\" or \"any\""),
-                };
-                IReadOnlyList<string>? versions = null;
-                if (item.TryGetProperty("nfs_versions", out var v))
-                {
-                    versions = StringArray(v, "nfs_versions", where);
-                    foreach (string version in versions)
-                        if (!NfsVersionValues.Contains(version))
-                            throw new SignatureFileException($"{where}: \"nfs_versions\" has \"{version}\"; use \"3\", \"4.0\", \"4.1\" or \"4.2\"");
-                }
-                result.Add(new StackSignature(id, RequiredString(item, "title", where), RequiredString(item, "reference", where),
-                    RequiredString(item, "remediation", where), scope, versions, ParseKernel(item, where), ParseStacks(item, where)));
+                throw new SignatureFileException($"{origin}: not valid JSON: a string is not valid UTF-8");
             }
-            return result;
         }
+    }
+
+    private static List<StackSignature> ParseSignatures(JsonElement root, string origin)
+    {
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("signatures", out var list) || list.ValueKind != JsonValueKind.Array)
+            throw new SignatureFileException($"{origin}: must be an object with a \"signatures\" array");
+        CheckFields(root, TopFields, origin);
+        var result = new List<StackSignature>();
+        var ids = new HashSet<string>();
+        int index = 0;
+        foreach (var item in list.EnumerateArray())
+        {
+            index++;
+            string where = $"{origin}: signature #{index}";
+            if (item.ValueKind != JsonValueKind.Object) throw new SignatureFileException($"{where}: must be an object");
+            string id = RequiredString(item, "id", where);
+            where = $"{origin}: signature #{index} (\"{id}\")";
+            if (id.Length > 64 || !id.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '_' or '.'))
+                throw new SignatureFileException($"{where}: \"id\" must be at most 64 characters of a-z, 0-9, '-', '_' and '.' (it becomes a metric label)");
+            if (!ids.Add(id)) throw new SignatureFileException($"{where}: the id is used twice");
+            CheckFields(item, SignatureFields, where);
+            var scope = OptionalString(item, "applies_to", where) switch
+            {
+                null or "any" => SignatureScope.Any,
+                "mount" => SignatureScope.Mount,
+                "blocked" => SignatureScope.Blocked,
+                var other => throw new SignatureFileException($"{where}: \"applies_to\" is \"{other}\"; use \"mount\", \"blocked\" or \"any\""),
+            };
+            IReadOnlyList<string>? versions = null;
+            if (item.TryGetProperty("nfs_versions", out var v))
+            {
+                versions = StringArray(v, "nfs_versions", where);
+                foreach (string version in versions)
+                    if (!NfsVersionValues.Contains(version))
+                        throw new SignatureFileException($"{where}: \"nfs_versions\" has \"{version}\"; use \"3\", \"4.0\", \"4.1\" or \"4.2\"");
+            }
+            result.Add(new StackSignature(id, RequiredString(item, "title", where), RequiredString(item, "reference", where),
+                RequiredString(item, "remediation", where), scope, versions, ParseKernel(item, where), ParseStacks(item, where)));
+        }
+        return result;
     }
 
     private static KernelRange? ParseKernel(JsonElement item, string where)

@@ -26,7 +26,14 @@ public static class OptionsLoader
         {
             if (!File.Exists(configPath))
                 throw new UsageException($"--config: cannot read '{configPath}': no such file");
-            foreach (var (name, setting) in ReadConfigFile(configPath))
+            IEnumerable<(string, Setting)> fromFile;
+            try { fromFile = ReadConfigFile(configPath); }
+            // JsonDocument checks the UTF-8 of a string only when it is read (JsonElement.GetString).
+            catch (InvalidOperationException e) when (e.InnerException is System.Text.DecoderFallbackException)
+            {
+                throw new UsageException($"{configPath}: not valid JSON: a string is not valid UTF-8");
+            }
+            foreach (var (name, setting) in fromFile)
                 settings[name] = setting;
         }
 

@@ -96,6 +96,20 @@ public class OptionsTests
         Assert.StartsWith(config, e.Message.Replace("--config: cannot read '", ""));
     }
 
+    // Found by HostileInputTests: JsonDocument checks a string's UTF-8 only when it is read, and threw
+    // InvalidOperationException out of Load instead of a message naming the file.
+    [Theory]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', (byte)'t', 0xff, (byte)'"', (byte)':', (byte)'"', (byte)'5', (byte)'s', (byte)'"', (byte)'}' })]
+    [InlineData(new byte[] { (byte)'{', (byte)'"', (byte)'l', (byte)'o', (byte)'g', (byte)'"', (byte)':', (byte)'"', 0xc3, (byte)'"', (byte)'}' })]
+    public void ConfigFilesWithInvalidUtf8InAStringNameTheFile(byte[] content)
+    {
+        using var dir = new TempTree();
+        string config = Path.Combine(dir.Path, "bad.json");
+        File.WriteAllBytes(config, content);
+        var e = Assert.Throws<UsageException>(() => Load("run", ["--config", config]));
+        Assert.Equal($"{config}: not valid JSON: a string is not valid UTF-8", e.Message);
+    }
+
     [Theory]
     [InlineData("relative.prom", "--textfile: 'relative.prom' is not an absolute path")]
     [InlineData("/tmp/nfswatch.txt", "--textfile: '/tmp/nfswatch.txt' must end in .prom")]

@@ -185,6 +185,23 @@ public sealed class SignatureCatalogTests : IDisposable
         foreach (string part in mustName) Assert.True(e.Message.Contains(part, StringComparison.Ordinal), $"{what}: \"{e.Message}\" does not name {part}");
     }
 
+    // Found by HostileInputTests: JsonDocument checks a string's UTF-8 only when it is read, and threw
+    // InvalidOperationException out of Parse instead of a message naming the file.
+    [Theory]
+    [InlineData("{'signatures':[{'id':'ok?','title':'T','reference':'R','remediation':'M','stacks':[{'frames':['f']}]}]}")]
+    [InlineData("{'signatures':[{'id':'ok','title':'T?','reference':'R','remediation':'M','stacks':[{'frames':['f']}]}]}")]
+    [InlineData("{'signatures':[{'id':'ok','title':'T','reference':'R','remediation':'M','stacks':[{'frames':['f?']}]}]}")]
+    [InlineData("{'signatures':[{'id':'ok','title':'T','reference':'R','remediation':'M','stacks':[{'frames':['f']}],'?':1}]}")]
+    public void InvalidUtf8InAStringIsABadFile(string json)
+    {
+        byte[] bytes = Json(json);
+        bytes[Array.IndexOf(bytes, (byte)'?')] = 0xff;
+
+        var e = Assert.Throws<SignatureFileException>(() => SignatureCatalog.Parse(bytes, Origin));
+
+        Assert.Equal($"{Origin}: not valid JSON: a string is not valid UTF-8", e.Message);
+    }
+
     [Fact]
     public void LoadOfNoFileIsTheDefaults()
     {
