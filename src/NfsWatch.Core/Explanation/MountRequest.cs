@@ -53,7 +53,9 @@ public sealed record MountRequest(string? FsType, string? Source, string? Target
             {
                 string? key = Get("key");
                 if (key == "source") return new MountRequest(null, Get("value"), null, null, null);
-                string? option = key is null ? null : args[1] == FSCONFIG_SET_STRING ? $"{key}={Get("value")}" : key;
+                // fsconfig(2) passes one value: a comma in a secret is part of it, not the start of another option.
+                string? option = key is null ? null : args[1] != FSCONFIG_SET_STRING ? key
+                    : NfsOptions.IsSecret(key) ? $"{key}=***" : $"{key}={Get("value")}";
                 return new MountRequest(null, null, null, NfsOptions.Redact(option), null);
             }
             default:

@@ -7,7 +7,7 @@ public static class NfsOptions
     private static readonly string[] SecretKeys = ["secret", "secretfile", "key", "token", "cred", "credentials", "authkey", "psk"];
 
     /// <summary>A key whose value is a secret: the list above, and every pass* (password, password2 of CIFS since 6.10, passwd, pass2).</summary>
-    private static bool IsSecret(string key)
+    internal static bool IsSecret(string key)
     {
         key = key.Trim().ToLowerInvariant();
         return key.StartsWith("pass", StringComparison.Ordinal) || SecretKeys.Contains(key);

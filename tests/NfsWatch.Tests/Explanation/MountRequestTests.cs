@@ -128,6 +128,11 @@ public class MountRequestTests
     [InlineData(FSCONFIG_SET_STRING, "vers", "4.1", "vers=4.1")]
     [InlineData(FSCONFIG_SET_STRING, "addr", "10.0.1.5", "addr=10.0.1.5")]
     [InlineData(FSCONFIG_SET_STRING, "password", "hunter2", "password=***")]
+    // The value is one string, commas and all: splitting "password=hunt,er2" as mount(2) data showed "er2"
+    // (found by HostileInputTests).
+    [InlineData(FSCONFIG_SET_STRING, "password", "hunt,er2", "password=***")]
+    [InlineData(FSCONFIG_SET_STRING, "Password", "a,vers=4.1,b", "Password=***")]
+    [InlineData(FSCONFIG_SET_STRING, "cred", "a,,b", "cred=***")]
     [InlineData(FSCONFIG_SET_FLAG, "ro", null, "ro")]
     [InlineData(FSCONFIG_SET_FLAG, "hard", null, "hard")]
     public void FsconfigOption(ulong cmd, string key, string? value, string want)
