@@ -21,17 +21,18 @@ public static class HelperCommandLine
         string helper = Path.GetFileName(argv[0]);
         if (!IsHelper(helper)) return null;
         var positional = new List<string>();
-        string? options = null;
+        // Joined once at the end: appending each -o to the options so far is quadratic in their number.
+        var options = new List<string>();
         for (int i = 1; i < argv.Length; i++)
         {
-            if (argv[i] == "-o" && i + 1 < argv.Length) options = options is null ? argv[++i] : options + "," + argv[++i];
-            else if (argv[i].StartsWith("-o", StringComparison.Ordinal) && argv[i].Length > 2) options = options is null ? argv[i][2..] : options + "," + argv[i][2..];
+            if (argv[i] == "-o" && i + 1 < argv.Length) options.Add(argv[++i]);
+            else if (argv[i].StartsWith("-o", StringComparison.Ordinal) && argv[i].Length > 2) options.Add(argv[i][2..]);
             else if (!argv[i].StartsWith('-')) positional.Add(argv[i]);
         }
         if (positional.Count < 2) return null;
         string fstype = helper == "mount.nfs" ? "nfs" : "nfs4";
         // A command line is anyone's text: no control characters reach logs or terminals.
-        return new MountRequest(fstype, Printable.Of(positional[0]), Printable.Of(positional[1]), Printable.Of(NfsOptions.Redact(options)), null) { FromCall = false };
+        return new MountRequest(fstype, Printable.Of(positional[0]), Printable.Of(positional[1]), Printable.Of(NfsOptions.Redact(options.Count == 0 ? null : string.Join(',', options))), null) { FromCall = false };
     }
 
     /// <summary>The helper's name when <paramref name="cmdline"/> is one's.</summary>

@@ -49,6 +49,26 @@ public class HelperCommandLineTests
         Assert.Equal("hard,vers=4.1", have?.Options);
     }
 
+    // Found by HostileInputTests: each -o copied all the options so far, so a command line of the 64 KiB the
+    // isolated reader returns, made of short -o arguments, allocated about 0.5 GB. Checks the class of algorithm
+    // (allocation linear in the input), not speed.
+    [Fact]
+    public void ManyOptionsAreJoinedInLinearAllocation()
+    {
+        var argv = new List<byte>(Argv("mount.nfs4\0s:/\0/m"));
+        int count = 0;
+        for (; argv.Count + 6 <= 65536; count++) argv.AddRange(Argv("\0-oa=1"));
+        byte[] cmdline = [.. argv];
+        HelperCommandLine.Parse(Argv("mount.nfs4\0s:/\0/m\0-oa=1\0")); // JIT
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var have = HelperCommandLine.Parse(cmdline);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(string.Join(',', Enumerable.Repeat("a=1", count)), have?.Options);
+        Assert.True(allocated < 64L * cmdline.Length, $"{allocated} bytes allocated for a {cmdline.Length}-byte command line");
+    }
+
     [Theory]
     [InlineData("bash\0-c\0x\0")]
     [InlineData("mount\0-t\0nfs4\0srv:/\0/mnt\0")]
