@@ -12,7 +12,7 @@ public class NfsMountStatsTests
 {
     // In the layout of statvers=1.1: tabs before each field, per-op lines right-aligned to 12 characters, 9 numbers
     // each (OPS TRANS TIMEOUTS BYTES_SENT BYTES_RECV QUEUE RTT EXECUTE ERRORS).
-    private const string Sample =
+    internal const string Sample =
         "device proc mounted on /proc with fstype proc\n" +
         "device sysfs mounted on /sys with fstype sysfs\n" +
         "device 10.0.1.9:/ mounted on /mnt/efs with fstype nfs4 statvers=1.1\n" +
