@@ -106,8 +106,9 @@ public sealed class MetricsHttpServer : IAsyncDisposable
             if (!TryClaim(address))
             {
                 _slots.Release();
-                client.Dispose();
+                // Counted before the close, as the other drops are: the client sees the close only after.
                 _onDropped?.Invoke(DroppedPerAddress);
+                client.Dispose();
                 continue;
             }
             var connection = new Connection(client, address, _stop.Token);
