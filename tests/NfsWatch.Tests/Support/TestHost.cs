@@ -19,16 +19,19 @@ public static class TestHost
     }
 
     /// <summary>Runs a program of the host to completion (at most 10 minutes) and returns what it printed.</summary>
-    public static NfsWatchProcess.Result Run(string file, params string[] args)
+    public static NfsWatchProcess.Result Run(string file, params string[] args) => RunWithin(TimeSpan.FromMinutes(10), file, args);
+
+    /// <summary>Runs a program to completion, killing it (and failing) after <paramref name="timeout"/>.</summary>
+    public static NfsWatchProcess.Result RunWithin(TimeSpan timeout, string file, params string[] args)
     {
         var info = new ProcessStartInfo(file, args) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         using var p = Process.Start(info)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromMinutes(10)))
+        if (!p.WaitForExit(timeout))
         {
             p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in 10 minutes");
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish in {timeout}");
         }
         p.WaitForExit();
         return new NfsWatchProcess.Result(p.ExitCode, stdout.Result, stderr.Result);

@@ -63,21 +63,9 @@ public sealed class NspawnContainer : IDisposable
 
     public int InitPid { get; private set; }
 
-    public NfsWatchProcess.Result Run(params string[] command)
-    {
-        var info = new ProcessStartInfo("nsenter", ["-t", InitPid.ToString(), "-a", .. command])
-        { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            p.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{string.Join(' ', command)} did not finish in the container");
-        }
-        p.WaitForExit();
-        return new NfsWatchProcess.Result(p.ExitCode, stdout.Result, stderr.Result);
-    }
+    /// <summary>A command inside the container (nsenter into all its namespaces), at most 60 s.</summary>
+    public NfsWatchProcess.Result Run(params string[] command) =>
+        TestHost.RunWithin(TimeSpan.FromSeconds(60), "nsenter", ["-t", InitPid.ToString(), "-a", .. command]);
 
     public string Property(string unit, string property) => Run("systemctl", "show", "-p", property, "--value", unit).Stdout.Trim();
 
