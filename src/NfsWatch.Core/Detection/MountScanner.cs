@@ -5,8 +5,10 @@ namespace NfsWatch.Core.Detection;
 
 /// <summary>
 /// One pass over every thread of the proc tree: finds the threads inside a mount-family system call and
-/// tells how long each has been there. Cheap reads (stat, syscall) for every thread; wchan, stack and
-/// sched only for the few threads in a mount call. Not thread-safe: one scan at a time.
+/// tells how long each has been there, and the threads blocked in NFS code. One cheap read (syscall) for
+/// every thread; stat only for a thread that is neither running nor in an idle wait
+/// (<see cref="MountSyscalls.IsIdleWait"/>); wchan, stack and sched only for the few threads in a mount call
+/// or in uninterruptible sleep. Not thread-safe: one scan at a time.
 /// </summary>
 public sealed class MountScanner
 {
@@ -151,32 +153,49 @@ public sealed class MountScanner
     {
         isMountCall = false;
         Interlocked.Exchange(ref _position, ((long)pid << 32) | (uint)tid);
-        var read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Stat, ref _statBuffer);
+        // The syscall file first: for a thread asleep in an idle wait (futex, epoll, poll, sleep: most threads of
+        // a host) or running, it is the only file read.
+        var read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Syscall, ref _buffer);
+        var syscallRead = read;
+        bool syscallDenied = read.Status == ProcReadStatus.Denied;
+        ThreadSyscall syscall = default;
+        string? error;
+        if (read.IsOk)
+        {
+            if (!ThreadSyscall.TryParse(_buffer.AsSpan(0, read.Length), out syscall, out error))
+            {
+                Fail("syscall", $"{pid}/task/{tid}/{error}");
+                return null;
+            }
+            if (syscall.State == SyscallState.Running) return null;
+            if (syscall.State == SyscallState.InSyscall && _syscalls.IsIdleWait(syscall.Number)) return null;
+        }
+        else if (!syscallDenied)
+        {
+            Check(read, Probe.Syscall, pid, tid);
+            return null;
+        }
+
+        read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Stat, ref _statBuffer);
         if (!Check(read, "stat", pid, tid)) return null;
         int statLength = read.Length;
         var statLine = _statBuffer.AsSpan(0, statLength);
-        if (!ThreadStat.TryParse(statLine, out var stat, out string? error))
+        if (!ThreadStat.TryParse(statLine, out var stat, out error))
         {
             Fail("stat", $"{pid}/task/{tid}/{error}");
             return null;
         }
-        // Zombies and dead tasks wait for nothing. Kernel threads never enter a system call, but one blocked
-        // in NFS code (writeback to a dead server) is worth reporting.
+        // Zombies and dead tasks wait for nothing. Kernel threads never enter a system call (their syscall file
+        // reads as zeros), but one blocked in NFS code (writeback to a dead server) is worth reporting.
         if (stat.State is 'Z' or 'X') return null;
         if (stat.IsKernelThread)
             return stat.State == 'D' ? InspectBlocked(pid, tid, stat, statLength, new ThreadSyscall(SyscallState.NotInSyscall, -1, default, 0, 0), now, uptime) : null;
-
-        read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Syscall, ref _buffer);
-        if (!Check(read, Probe.Syscall, pid, tid))
+        if (syscallDenied)
         {
+            Check(syscallRead, Probe.Syscall, pid, tid);
             // Name the first refused thread with its command, so the person on call knows whose threads are hidden.
-            if (read.Status == ProcReadStatus.Denied && _deniedExample[Probe.Syscall] == $"pid {pid}")
+            if (_deniedExample[Probe.Syscall] == $"pid {pid}")
                 _deniedExample[Probe.Syscall] = $"pid {pid} ({stat.Comm(_statBuffer.AsSpan(0, statLength))})";
-            return null;
-        }
-        if (!ThreadSyscall.TryParse(_buffer.AsSpan(0, read.Length), out var syscall, out error))
-        {
-            Fail("syscall", $"{pid}/task/{tid}/{error}");
             return null;
         }
         if (syscall.State == SyscallState.InSyscall && _syscalls.TryGetName(syscall.Number, out string name))

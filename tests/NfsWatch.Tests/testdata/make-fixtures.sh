@@ -41,6 +41,7 @@ kernel() { # TREE RELEASE ARCH UPTIME
   printf '%s 1600.00\n' "$4" > "proc/$1/uptime"
 }
 IDLE='232 0x4 0x7ffd2a1c1f00 0x100 0xffffffff 0x0 0x0 0x7ffd2a1c1ed8 0x7f3b1c2e6d46'
+READ='0 0x3 0x7ffd2a1c0000 0x1000 0x0 0x0 0x0 0x7ffd2a1c1ed8 0x7f3b1c2e6d46'
 FUTEX='202 0xc000100148 0x80 0x0 0x0 0x0 0x0 0x7ffd2a1c1ed8 0x46f023'
 # mount(2) as mount.nfs4 calls it: source, target, "nfs4", flags, data. The fixtures keep the strings at
 # small addresses so that a plain file can stand for /proc/PID/mem.
@@ -80,7 +81,8 @@ mkdir -p proc/vanished/4000/task/4001 proc/vanished/4100
 # Malformed content: a stat line without its command, a syscall file of garbage. Both are scan errors.
 kernel malformed 6.18.44 x86_64 500.00
 task malformed 5000 5000 good S 4194560 100 "$IDLE" do_epoll_wait 499000.000000
-task malformed 5001 5001 badstat S 4194560 100 "$IDLE" do_epoll_wait 499000.000000
+# (in read(2): the scanner reads the stat only of a thread that is not in an idle wait)
+task malformed 5001 5001 badstat S 4194560 100 "$READ" pipe_read 499000.000000
 printf '5001 badstat S 1 5001\n' > proc/malformed/5001/task/5001/stat
 task malformed 5002 5002 badsyscall S 4194560 100 "$IDLE" do_epoll_wait 499000.000000
 printf 'zz 0xq\n' > proc/malformed/5002/task/5002/syscall
