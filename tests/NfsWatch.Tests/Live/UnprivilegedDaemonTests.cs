@@ -1,0 +1,44 @@
+using NfsWatch.Tests.Support;
+
+namespace NfsWatch.Tests.Live;
+
+/// <summary>
+/// The daemon and `scan` run as user nobody (setpriv) over the real /proc while root's thread hangs in mount(2)
+/// on a FUSE mount: they cannot see that thread, and they say so - which probes are missing and why - at
+/// start-up, in nfswatch_probe_available and in scan output, instead of reporting a healthy host.
+/// </summary>
+[Collection("live")]
+[Trait("Tier", "live")]
+public class UnprivilegedDaemonTests
+{
+    private static readonly string[] AsNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "HOME=/tmp"];
+
+    [Fact]
+    public async Task WithoutRootTheMissingProbesAreNamedAtStartUpInMetricsAndInScan()
+    {
+        using var hang = new HungMount();
+        hang.WaitUntilBlocked();
+        using var state = new TempTree();
+        File.SetUnixFileMode(state.Path, (UnixFileMode)0b111_111_111);
+
+        using var daemon = new Daemon(AsNobody, "1s", "500ms", "--state-dir", state.Path, "--log", "console");
+        string m = await daemon.WaitForMetricsAsync(m => m.Contains("nfswatch_last_scan_timestamp_seconds "), TimeSpan.FromSeconds(30), "the first scan");
+        // Said by the first scan, which runs before the daemon serves /metrics or tells systemd it is ready.
+        string startup = daemon.Output;
+        Assert.Matches(@"Probe syscall was refused for \d+ thread\(s\), such as pid \d+ \(.+\): ", startup);
+        Assert.Contains("Probe stack ", startup);
+        Assert.Contains("Probe kmsg is not available", startup);
+
+        Assert.Equal(0, Daemon.Sum(m, "nfswatch_probe_available", "probe=\"syscall\""));
+        Assert.Equal(0, Daemon.Sum(m, "nfswatch_probe_available", "probe=\"stack\""));
+        // Root's hung thread is invisible to nobody: nothing is claimed about it either way.
+        Assert.Equal(0, Daemon.Sum(m, "nfswatch_hung_mount_threads"));
+
+        var scan = NfsWatchProcess.Run(["scan", "--state-dir", state.Path], prefix: AsNobody);
+        Assert.Equal(0, scan.ExitCode);
+        Assert.Matches(@"Nothing hangs among the threads it could read; \d+ threads could not be checked \(run it as root\)", scan.Stdout);
+        Assert.DoesNotContain("Nothing hangs.", scan.Stdout);
+
+        Assert.Equal(0, daemon.Terminate(TimeSpan.FromSeconds(10)));
+    }
+}
