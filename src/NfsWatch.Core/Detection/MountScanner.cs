@@ -5,10 +5,11 @@ namespace NfsWatch.Core.Detection;
 
 /// <summary>
 /// One pass over every thread of the proc tree: finds the threads inside a mount-family system call and
-/// tells how long each has been there, and the threads blocked in NFS code. One cheap read (syscall) for
-/// every thread; stat only for a thread that is neither running nor in an idle wait
-/// (<see cref="MountSyscalls.IsIdleWait"/>); wchan, stack and sched only for the few threads in a mount call
-/// or in uninterruptible sleep. Not thread-safe: one scan at a time.
+/// tells how long each has been there, and the threads blocked in NFS code. Per process, the leader's stat;
+/// per thread, one cheap read (syscall), and stat only for a thread that is neither running nor in an idle
+/// wait (<see cref="MountSyscalls.IsIdleWait"/>) or whose process is exiting; wchan and stack only for the
+/// few threads in a mount call or in uninterruptible sleep, sched for those reported. Not thread-safe: one
+/// scan at a time.
 /// </summary>
 public sealed class MountScanner
 {
@@ -109,10 +110,15 @@ public sealed class MountScanner
                 if (tasks.Status != ProcReadStatus.Vanished) Fail("task", $"{pid}/task: {tasks.Status} (errno {tasks.Errno})");
                 continue;
             }
+            int leaderStat = ReadLeaderStat(pid, out bool exiting);
+            bool first = true;
             foreach (int tid in _tids)
             {
                 scanned++;
-                var call = InspectThread(pid, tid, now, uptime, out bool isMountCall);
+                // The leader is listed first: its stat line is still in the buffer.
+                int preread = first && tid == pid ? leaderStat : -1;
+                first = false;
+                var call = InspectThread(pid, tid, now, uptime, exiting, preread, out bool isMountCall);
                 if (call is null) continue;
                 if (!isMountCall)
                 {
@@ -149,7 +155,26 @@ public sealed class MountScanner
         };
     }
 
-    private StuckThread? InspectThread(int pid, int tid, double now, double? uptime, out bool isMountCall)
+    /// <summary>
+    /// Reads the stat of the process's leader thread into the stat buffer; returns its length, or -1 when it
+    /// could not be read or parsed (the thread loop reads it again and reports why). <paramref name="exiting"/>
+    /// is true when the process is exiting or dumping core (the leader is a zombie, in D, or has PF_EXITING):
+    /// its threads close files and flush them to NFS on the way out, blocked in D while their syscall files
+    /// still show the idle wait the fatal signal interrupted, so none of them is skipped.
+    /// </summary>
+    private int ReadLeaderStat(int pid, out bool exiting)
+    {
+        exiting = true;
+        Interlocked.Exchange(ref _position, ((long)pid << 32) | (uint)pid);
+        var read = _proc.TryReadThreadFile(pid, pid, ThreadFile.Stat, ref _statBuffer);
+        if (!read.IsOk || !ThreadStat.TryParse(_statBuffer.AsSpan(0, read.Length), out var stat, out _)) return -1;
+        exiting = stat.State is 'Z' or 'X' or 'D' || (stat.Flags & ThreadStat.ExitingFlag) != 0;
+        return read.Length;
+    }
+
+    /// <param name="exiting">The process is exiting: no thread of it is skipped for its idle wait.</param>
+    /// <param name="prereadStat">The length of this thread's stat line already in the stat buffer, or -1.</param>
+    private StuckThread? InspectThread(int pid, int tid, double now, double? uptime, bool exiting, int prereadStat, out bool isMountCall)
     {
         isMountCall = false;
         Interlocked.Exchange(ref _position, ((long)pid << 32) | (uint)tid);
@@ -168,7 +193,7 @@ public sealed class MountScanner
                 return null;
             }
             if (syscall.State == SyscallState.Running) return null;
-            if (syscall.State == SyscallState.InSyscall && _syscalls.IsIdleWait(syscall.Number)) return null;
+            if (!exiting && syscall.State == SyscallState.InSyscall && _syscalls.IsIdleWait(syscall.Number, syscall.StackPointer)) return null;
         }
         else if (!syscallDenied)
         {
@@ -176,7 +201,8 @@ public sealed class MountScanner
             return null;
         }
 
-        read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Stat, ref _statBuffer);
+        if (prereadStat >= 0) read = new ProcReadResult(ProcReadStatus.Ok, prereadStat, 0);
+        else read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Stat, ref _statBuffer);
         if (!Check(read, "stat", pid, tid)) return null;
         int statLength = read.Length;
         var statLine = _statBuffer.AsSpan(0, statLength);

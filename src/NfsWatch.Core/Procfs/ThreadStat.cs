@@ -14,6 +14,9 @@ public readonly record struct ThreadStat(char State, int ParentPid, uint Flags, 
     /// <summary>PF_KTHREAD: a kernel thread, never inside a system call.</summary>
     public const uint KernelThreadFlag = 0x00200000;
 
+    /// <summary>PF_EXITING: the task is in do_exit (a fatal signal, exit_group, a core dump).</summary>
+    public const uint ExitingFlag = 0x00000004;
+
     public bool IsKernelThread => (Flags & KernelThreadFlag) != 0;
 
     /// <summary>Field 2, the command name, decoded from the same line the record was parsed from.</summary>
