@@ -196,6 +196,31 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Contains(blocked.GetProperty("kernel_log").EnumerateArray(), l => l.GetString()!.Contains("nfs: server 127.0.0.1 not responding"));
     }
 
+    // (c) A process that exits while the server is gone: its only thread sleeps in clock_nanosleep (an idle wait,
+    // whose thread NfsWatch otherwise does not read further), is stopped with SIGTERM, and blocks in D inside
+    // do_exit flushing and closing its file. The syscall file still shows the sleep; NfsWatch reports it because
+    // the process is exiting.
+    [Fact]
+    public void AProcessExitingOnTheDeadServerIsReportedThoughItsSyscallFileShowsItsSleep()
+    {
+        var run = Boot("hard-mount");
+
+        Assert.Equal(("sleep", "D"), (run.Fact("exit.comm"), run.Fact("exit.state")));
+        string syscall = run.Section("exit syscall");
+        Assert.True(syscall.StartsWith("230 ", StringComparison.Ordinal) || syscall.StartsWith("35 ", StringComparison.Ordinal),
+            $"the syscall file should still show the sleep: {syscall}");
+        Assert.True(NfsWatch.Core.Detection.MountSyscalls.ForMachine("x86_64").IsIdleWait(int.Parse(syscall.Split(' ')[0]), 0x7ffd00000000));
+        var frames = run.StackFrames("exit");
+        Assert.Contains("do_exit", frames);
+        Assert.Contains(" [nfs", run.Section("exit stack"));
+        Assert.Equal(143, run.IntFact("exit.exit")); // SIGTERM, once the server was back and the close finished
+
+        // Its file is being closed, so no argument or descriptor leads to the mount: the stack says NFS 4, not which server.
+        int tid = run.IntFact("exit.tid");
+        var blocked = Assert.Single(run.Json("scan json").GetProperty("nfs_blocked").EnumerateArray(), c => c.GetProperty("tid").GetInt32() == tid);
+        Assert.Equal("nfs4", Str(blocked, "fstype"));
+    }
+
     [Fact]
     public void HardMountKernelLogSaysNotRespondingThenOk()
     {
