@@ -1,11 +1,12 @@
 // The floor for NfsWatch's scan: the least work a program can do to find the threads in a mount-family
 // system call, reading the same proc files that NfsWatch reads and nothing more.
 //
-// Per scan: uptime, thread-self/sched, 1/mountinfo and 1/mountstats once; getdents64 of the root and of every
-// PID/task; PID/task/TID/syscall for every thread; PID/task/TID/stat for every thread that is neither running
-// nor in an idle wait (the same x86_64 list as MountSyscalls.IsIdleWait); wchan, stack and sched only for
-// threads in a mount-family call or in uninterruptible sleep. Parsing is the minimum: the syscall number,
-// the state after the last ')', the flags field. One reused buffer, no allocation.
+// Per scan: uptime, thread-self/sched, thread-self/stack and 1/mountstats once; getdents64 of the root and
+// of every PID/task; the leader's PID/task/PID/stat (is the process exiting?); PID/task/TID/syscall for every
+// thread; PID/task/TID/stat for every thread that is neither running nor in an idle wait of a 64-bit task
+// (the same x86_64 list as MountSyscalls.IsIdleWait), or of an exiting process; wchan, stack and sched only for
+// threads in a mount-family call or in uninterruptible sleep. Parsing is the minimum: the syscall number and
+// stack pointer, the state after the last ')', the flags field. One reused buffer, no allocation.
 //
 //   floor PROCROOT SCANS WARMUP
 // The system call numbers are x86_64's (the benchmark host).
@@ -75,6 +76,17 @@ static int is_idle_wait(long nr) {
     }
 }
 
+// The state and flags of the stat line in buf; 0 when it cannot be parsed.
+static char parse_stat(unsigned long *flags) {
+    char *p = strrchr(buf, ')');
+    if (!p || p[1] == 0) return 0;
+    // flags is the 6th field after the state: ppid pgrp session tty_nr tpgid flags
+    char *f = p + 3;
+    for (int k = 0; k < 5 && f; k++) f = strchr(f + 1, ' ');
+    *flags = f ? strtoul(f + 1, NULL, 10) : 0;
+    return p[2];
+}
+
 static long scan(const char *root) {
     char path[512];
     long threads = 0;
@@ -84,29 +96,37 @@ static long scan(const char *root) {
     for (int i = 0; i < npids; i++) {
         snprintf(path, sizeof path, "%s/%d/task", root, pids[i]);
         int ntids = list_numeric(path, tids, sizeof tids / sizeof *tids);
+        snprintf(path, sizeof path, "%s/%d/task/%d/stat", root, pids[i], pids[i]);
+        long n = read_file(path);
+        unsigned long flags = 0;
+        char leader = 0;
+        if (n > 0) { buf[n] = 0; leader = parse_stat(&flags); }
+        int exiting = leader == 0 || leader == 'Z' || leader == 'X' || leader == 'D' || (flags & 0x4);
         for (int j = 0; j < ntids; j++) {
             threads++;
             int base = snprintf(path, sizeof path, "%s/%d/task/%d/", root, pids[i], tids[j]);
             strcpy(path + base, "syscall");
-            long n = read_file(path);
-            if (n <= 0) continue;
-            buf[n] = 0;
-            if (buf[0] == 'r') continue; // "running"
-            long nr = strtol(buf, NULL, 10);
-            if (is_idle_wait(nr)) continue;
-            strcpy(path + base, "stat");
             n = read_file(path);
             if (n <= 0) continue;
             buf[n] = 0;
-            char *p = strrchr(buf, ')');
-            if (!p || p[1] == 0) continue;
-            char state = p[2];
-            // flags is the 6th field after the state: ppid pgrp session tty_nr tpgid flags
-            char *f = p + 3;
-            for (int k = 0; k < 5 && f; k++) f = strchr(f + 1, ' ');
-            unsigned long flags = f ? strtoul(f + 1, NULL, 10) : 0;
-            if (state == 'Z' || state == 'X') continue;
-            if (flags & 0x00200000) nr = -1; // PF_KTHREAD: its syscall file reads as zeros
+            if (buf[0] == 'r') continue; // "running"
+            char *end;
+            long nr = strtol(buf, &end, 10);
+            if (!exiting && is_idle_wait(nr)) {
+                for (int k = 0; k < 6 && end; k++) end = strchr(end + 1, ' '); // six arguments, then sp
+                if (end && strtoull(end + 1, NULL, 16) > 0xffffffffULL) continue;
+            }
+            char state = leader; // the leader's stat was read above
+            unsigned long thread_flags = flags;
+            if (tids[j] != pids[i]) {
+                strcpy(path + base, "stat");
+                n = read_file(path);
+                if (n <= 0) continue;
+                buf[n] = 0;
+                state = parse_stat(&thread_flags);
+            }
+            if (state == 0 || state == 'Z' || state == 'X') continue;
+            if (thread_flags & 0x00200000) nr = -1; // PF_KTHREAD: its syscall file reads as zeros
             if (is_mount_call(nr) || state == 'D') {
                 strcpy(path + base, "wchan"); read_file(path);
                 strcpy(path + base, "stack"); read_file(path);
@@ -114,8 +134,8 @@ static long scan(const char *root) {
             }
         }
     }
-    snprintf(path, sizeof path, "%s/1/mountinfo", root); read_file(path);
     snprintf(path, sizeof path, "%s/1/mountstats", root); read_file(path);
+    snprintf(path, sizeof path, "%s/thread-self/stack", root); read_file(path);
     return threads;
 }
 

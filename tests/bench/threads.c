@@ -43,6 +43,9 @@ int main(int argc, char **argv) {
     int ready[2];
     if (pipe(ready) != 0 || pipe(pipefd) != 0) return 1;
     int children = 0;
+    pid_t parent = getpid();
+    pid_t *pids = calloc(n / per + 1, sizeof *pids);
+    if (!pids) return 1;
     // Each process holds PER threads, its main thread among them.
     for (int left = n; left > 0; left -= per) {
         int count = left < per ? left : per;
@@ -50,18 +53,23 @@ int main(int argc, char **argv) {
         if (pid < 0) { perror("threads: fork"); return 1; }
         if (pid == 0) {
             prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (getppid() != parent) _exit(1); // the parent died before the line above
             close(ready[0]);
             if (spawn(count - 1) != 0) _exit(1);
             if (write(ready[1], "x", 1) != 1) _exit(1);
             close(ready[1]);
             for (;;) pause();
         }
-        children++;
+        pids[children++] = pid;
     }
     close(ready[1]);
     char c;
     for (int i = 0; i < children; i++)
-        if (read(ready[0], &c, 1) != 1) { fprintf(stderr, "threads: a child failed\n"); kill(0, SIGTERM); return 1; }
+        if (read(ready[0], &c, 1) != 1) {
+            fprintf(stderr, "threads: a child failed to start its threads\n");
+            for (int j = 0; j < children; j++) kill(pids[j], SIGKILL); // its own children, by number
+            return 1;
+        }
     printf("ready %d processes\n", children);
     fflush(stdout);
     alarm(lifetime);
