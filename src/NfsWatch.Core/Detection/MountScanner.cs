@@ -180,14 +180,12 @@ public sealed class MountScanner
         Interlocked.Exchange(ref _position, ((long)pid << 32) | (uint)tid);
         // The syscall file first: for a thread asleep in an idle wait (futex, epoll, poll, sleep: most threads of
         // a host) or running, it is the only file read.
-        var read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Syscall, ref _buffer);
-        var syscallRead = read;
-        bool syscallDenied = read.Status == ProcReadStatus.Denied;
+        var syscallRead = _proc.TryReadThreadFile(pid, tid, ThreadFile.Syscall, ref _buffer);
         ThreadSyscall syscall = default;
         string? error;
-        if (read.IsOk)
+        if (syscallRead.IsOk)
         {
-            if (!ThreadSyscall.TryParse(_buffer.AsSpan(0, read.Length), out syscall, out error))
+            if (!ThreadSyscall.TryParse(_buffer.AsSpan(0, syscallRead.Length), out syscall, out error))
             {
                 Fail("syscall", $"{pid}/task/{tid}/{error}");
                 return null;
@@ -195,16 +193,17 @@ public sealed class MountScanner
             if (syscall.State == SyscallState.Running) return null;
             if (!exiting && syscall.State == SyscallState.InSyscall && _syscalls.IsIdleWait(syscall.Number, syscall.StackPointer)) return null;
         }
-        else if (!syscallDenied)
+        // A refused read goes on to stat, which says whether it was a kernel thread's (not counted) and names the command.
+        else if (syscallRead.Status != ProcReadStatus.Denied)
         {
-            Check(read, Probe.Syscall, pid, tid);
+            Check(syscallRead, Probe.Syscall, pid, tid);
             return null;
         }
 
-        if (prereadStat >= 0) read = new ProcReadResult(ProcReadStatus.Ok, prereadStat, 0);
-        else read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Stat, ref _statBuffer);
-        if (!Check(read, "stat", pid, tid)) return null;
-        int statLength = read.Length;
+        var statRead = prereadStat >= 0 ? new ProcReadResult(ProcReadStatus.Ok, prereadStat, 0)
+            : _proc.TryReadThreadFile(pid, tid, ThreadFile.Stat, ref _statBuffer);
+        if (!Check(statRead, "stat", pid, tid)) return null;
+        int statLength = statRead.Length;
         var statLine = _statBuffer.AsSpan(0, statLength);
         if (!ThreadStat.TryParse(statLine, out var stat, out error))
         {
@@ -216,7 +215,7 @@ public sealed class MountScanner
         if (stat.State is 'Z' or 'X') return null;
         if (stat.IsKernelThread)
             return stat.State == 'D' ? InspectBlocked(pid, tid, stat, statLength, new ThreadSyscall(SyscallState.NotInSyscall, -1, default, 0, 0), now, uptime) : null;
-        if (syscallDenied)
+        if (syscallRead.Status == ProcReadStatus.Denied)
         {
             Check(syscallRead, Probe.Syscall, pid, tid);
             // Name the first refused thread with its command, so the person on call knows whose threads are hidden.
