@@ -9,8 +9,6 @@ namespace NfsWatch.Tests.Detection;
 /// </summary>
 public class PrivilegeTests
 {
-    private static readonly string[] AsNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "HOME=/tmp"];
-
     [Fact]
     public void NoPermissionToReadStacksStillFindsTheCallAndSaysStackIsMissing()
     {
@@ -20,8 +18,8 @@ public class PrivilegeTests
         MakeReadableByAll(tree.Path);
         File.SetUnixFileMode(Path.Combine(tree.Path, "7000", "task", "7000", "stack"), UnixFileMode.None);
 
-        var json = NfsWatchProcess.Run(["scan", "--procfs", tree.Path, "--json"], prefix: AsNobody);
-        var table = NfsWatchProcess.Run(["scan", "--procfs", tree.Path], prefix: AsNobody);
+        var json = NfsWatchProcess.Run(["scan", "--procfs", tree.Path, "--json"], prefix: NfsWatchProcess.AsNobody);
+        var table = NfsWatchProcess.Run(["scan", "--procfs", tree.Path], prefix: NfsWatchProcess.AsNobody);
 
         Assert.Equal(1, json.ExitCode);
         using var doc = JsonDocument.Parse(json.Stdout);
@@ -43,7 +41,7 @@ public class PrivilegeTests
         // Searchable but not listable: the options check passes (it is a directory), listing the pids fails.
         File.SetUnixFileMode(tree.Path, (UnixFileMode)0b111_001_001);
 
-        var scan = NfsWatchProcess.Run(["scan", "--procfs", tree.Path], prefix: AsNobody);
+        var scan = NfsWatchProcess.Run(["scan", "--procfs", tree.Path], prefix: NfsWatchProcess.AsNobody);
 
         Assert.Equal(2, scan.ExitCode);
         Assert.StartsWith($"nfswatch: the scan could not run: cannot list processes in {tree.Path}", scan.Stderr);

@@ -11,8 +11,6 @@ namespace NfsWatch.Tests.Live;
 [Trait("Tier", "live")]
 public class UnprivilegedDaemonTests
 {
-    private static readonly string[] AsNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "HOME=/tmp"];
-
     [Fact]
     public async Task WithoutRootTheMissingProbesAreNamedAtStartUpInMetricsAndInScan()
     {
@@ -25,7 +23,7 @@ public class UnprivilegedDaemonTests
         File.WriteAllText(kmsg, "");
         File.SetUnixFileMode(kmsg, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
-        using var daemon = new Daemon(AsNobody, "1s", "500ms", "--state-dir", state.Path, "--log", "console", "--kmsg", kmsg);
+        using var daemon = new Daemon(NfsWatchProcess.AsNobody, "1s", "500ms", "--state-dir", state.Path, "--log", "console", "--kmsg", kmsg);
         // /metrics answers from start-up (nfswatch_last_scan_timestamp_seconds 0); the probes are there once the first scan is.
         string m = await daemon.WaitForMetricsAsync(m => m.Contains("\nnfswatch_probe_available{"), TimeSpan.FromSeconds(30), "the first scan");
         // Said by the first scan, which runs before the daemon tells systemd it is ready: these lines are logged
@@ -44,7 +42,7 @@ public class UnprivilegedDaemonTests
         // Root's hung thread is invisible to nobody: nothing is claimed about it either way.
         Assert.Contains("\nnfswatch_hung_mount_oldest_seconds 0\n", m);
 
-        var scan = NfsWatchProcess.Run(["scan", "--state-dir", state.Path], prefix: AsNobody);
+        var scan = NfsWatchProcess.Run(["scan", "--state-dir", state.Path], prefix: NfsWatchProcess.AsNobody);
         Assert.Equal(0, scan.ExitCode);
         Assert.Matches(@"Nothing hangs among the threads it could read; \d+ threads could not be checked \(run it as root\)", scan.Stdout);
         Assert.DoesNotContain("Nothing hangs.", scan.Stdout);

@@ -7,6 +7,9 @@ public static class NfsWatchProcess
 {
     public static string Dll => Path.Combine(AppContext.BaseDirectory, "nfswatch.dll");
 
+    /// <summary>A prefix that runs nfswatch as user nobody, with no groups: the kernel refuses what root alone may read.</summary>
+    public static readonly string[] AsNobody = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", "HOME=/tmp"];
+
     public record Result(int ExitCode, string Stdout, string Stderr);
 
     public static string StateDir { get; } = Path.Combine(Path.GetTempPath(), $"nfswatch-test-state-{Environment.ProcessId}");
