@@ -5,11 +5,12 @@ namespace NfsWatch.Core.Detection;
 
 /// <summary>
 /// One pass over every thread of the proc tree: finds the threads inside a mount-family system call and
-/// tells how long each has been there, and the threads blocked in NFS code. Per process, the leader's stat;
-/// per thread, one cheap read (syscall), and stat only for a thread that is neither running nor in an idle
-/// wait (<see cref="MountSyscalls.IsIdleWait"/>) or whose process is exiting; wchan and stack only for the
-/// few threads in a mount call or in uninterruptible sleep, sched for those reported. Not thread-safe: one
-/// scan at a time.
+/// tells how long each has been there, and the threads a filesystem may be holding outside one (see
+/// <see cref="ThreadKind.Blocked"/>). Per process, the leader's stat; per thread, one cheap read (syscall),
+/// and stat only for a thread that is neither running nor in an idle wait (<see cref="MountSyscalls.IsIdleWait"/>)
+/// or whose process is exiting; wchan only for those asleep in a file system call; stack only for the few
+/// threads in a mount call, in uninterruptible sleep or waiting in filesystem code, sched for those reported.
+/// Not thread-safe: one scan at a time.
 /// </summary>
 public sealed class MountScanner
 {
@@ -96,9 +97,9 @@ public sealed class MountScanner
         if (!listed.IsOk)
             throw new ScanFailedException($"cannot list processes in {_proc.Root}: {listed.Status} (errno {listed.Errno})");
 
-        var calls = new List<StuckThread>();
-        var newlyHung = new List<StuckThread>();
-        var blocked = new List<StuckThread>();
+        var calls = new List<ObservedThread>();
+        var newlyHung = new List<ObservedThread>();
+        var blocked = new List<ObservedThread>();
         int scanned = 0;
         foreach (int pid in _pids)
         {
@@ -118,9 +119,9 @@ public sealed class MountScanner
                 // The leader is listed first: its stat line is still in the buffer.
                 int preread = first && tid == pid ? leaderStat : -1;
                 first = false;
-                var call = InspectThread(pid, tid, now, uptime, exiting, preread, out bool isMountCall);
+                var call = InspectThread(pid, tid, now, uptime, exiting, preread);
                 if (call is null) continue;
-                if (!isMountCall)
+                if (call.Kind == ThreadKind.Blocked)
                 {
                     blocked.Add(call);
                     continue;
@@ -141,7 +142,7 @@ public sealed class MountScanner
             ThresholdSeconds = _threshold,
             ScannedThreads = scanned,
             MountCalls = calls,
-            NfsBlocked = blocked,
+            Blocked = blocked,
             NfsMounts = nfsMounts,
             NewlyHung = newlyHung,
             Probes = probes,
@@ -174,9 +175,8 @@ public sealed class MountScanner
 
     /// <param name="exiting">The process is exiting: no thread of it is skipped for its idle wait.</param>
     /// <param name="prereadStat">The length of this thread's stat line already in the stat buffer, or -1.</param>
-    private StuckThread? InspectThread(int pid, int tid, double now, double? uptime, bool exiting, int prereadStat, out bool isMountCall)
+    private ObservedThread? InspectThread(int pid, int tid, double now, double? uptime, bool exiting, int prereadStat)
     {
-        isMountCall = false;
         Interlocked.Exchange(ref _position, ((long)pid << 32) | (uint)tid);
         // The syscall file first: for a thread asleep in an idle wait (futex, epoll, poll, sleep: most threads of
         // a host) or running, it is the only file read.
@@ -211,10 +211,13 @@ public sealed class MountScanner
             return null;
         }
         // Zombies and dead tasks wait for nothing. Kernel threads never enter a system call (their syscall file
-        // reads as zeros), but one blocked in NFS code (writeback to a dead server) is worth reporting.
+        // reads as zeros), but one in uninterruptible sleep (writeback to a dead server, a CIFS reconnect) can
+        // hold what others wait for, and so can the NFSv4 state manager of a server, asleep or not.
         if (stat.State is 'Z' or 'X') return null;
         if (stat.IsKernelThread)
-            return stat.State == 'D' ? InspectBlocked(pid, tid, stat, statLength, new ThreadSyscall(SyscallState.NotInSyscall, -1, default, 0, 0), now, uptime) : null;
+            return stat.State == 'D' || (stat.State is 'S' or 'I' && NfsStateManager.IsNamed(stat.Comm(_statBuffer.AsSpan(0, statLength))))
+                ? InspectBlocked(pid, tid, stat, statLength, new ThreadSyscall(SyscallState.NotInSyscall, -1, default, 0, 0), now, uptime, wchan: null)
+                : null;
         if (syscallRead.Status == ProcReadStatus.Denied)
         {
             Check(syscallRead, Probe.Syscall, pid, tid);
@@ -224,40 +227,52 @@ public sealed class MountScanner
             return null;
         }
         if (syscall.State == SyscallState.InSyscall && _syscalls.TryGetName(syscall.Number, out string name))
-        {
-            isMountCall = true;
             return InspectMountCall(pid, tid, stat, statLength, syscall, name, now, uptime);
-        }
-        // Outside mount calls, only threads in uninterruptible sleep can be hard-mount hangs.
-        return stat.State == 'D' ? InspectBlocked(pid, tid, stat, statLength, syscall, now, uptime) : null;
+        // Outside mount calls: every thread in uninterruptible sleep, and a thread asleep in a file system call
+        // whose wait channel is filesystem code: a FUSE request waits interruptibly (S) until a signal comes
+        // (fs/fuse/dev.c request_wait_answer). Where wchan reads 0 (kernels before 5.16 with the ORC unwinder)
+        // the stack tells instead.
+        if (stat.State == 'D') return InspectBlocked(pid, tid, stat, statLength, syscall, now, uptime, wchan: null);
+        if (stat.State != 'S' || syscall.State != SyscallState.InSyscall || !IsFileCall(syscall.Number)) return null;
+        string? sleeping = ReadWchan(pid, tid);
+        if (sleeping is not null && FsCode.OfFunction(sleeping) == FsFamily.None) return null;
+        return InspectBlocked(pid, tid, stat, statLength, syscall, now, uptime, sleeping ?? "", requireFsCode: true);
     }
 
-    private StuckThread InspectMountCall(int pid, int tid, ThreadStat stat, int statLength, ThreadSyscall syscall, string name, double now, double? uptime)
+    private bool IsFileCall(int number) => SyscallTable.Find(_syscalls.Machine, number) is { Kind: not PathArgument.None };
+
+    private ObservedThread InspectMountCall(int pid, int tid, ThreadStat stat, int statLength, ThreadSyscall syscall, string name, double now, double? uptime)
     {
         // A candidate: now the expensive reads.
         string? wchan = ReadWchan(pid, tid);
-        IReadOnlyList<string> stack = ReadStack(pid, tid, out _);
-        return Found(pid, tid, stat, statLength, name, syscall.Number, syscall.Args, wchan, stack, Age(pid, tid, stat, syscall, now, uptime));
+        IReadOnlyList<string> stack = ReadStack(pid, tid, out var modules);
+        return Found(pid, tid, stat, statLength, ThreadKind.MountCall, name, syscall.Number, syscall.Args, wchan, stack, modules,
+            Age(pid, tid, stat, syscall, now, uptime));
     }
 
-    private StuckThread? InspectBlocked(int pid, int tid, ThreadStat stat, int statLength, ThreadSyscall syscall, double now, double? uptime)
+    /// <param name="wchan">The wait channel when already read ("" when it read as unknown), or null to read it.</param>
+    /// <param name="requireFsCode">Report the thread only when its stack is in filesystem code (an interruptible wait).</param>
+    private ObservedThread? InspectBlocked(int pid, int tid, ThreadStat stat, int statLength, ThreadSyscall syscall, double now, double? uptime,
+        string? wchan, bool requireFsCode = false)
     {
-        string? wchan = ReadWchan(pid, tid);
-        IReadOnlyList<string> stack = ReadStack(pid, tid, out bool nfs);
-        if (!nfs && !(stack.Count == 0 && NfsCode.IsNfsFunction(wchan))) return null;
+        wchan = wchan is null ? ReadWchan(pid, tid) : wchan.Length == 0 ? null : wchan;
+        IReadOnlyList<string> stack = ReadStack(pid, tid, out var modules);
+        if (requireFsCode && (stack.Count > 0 ? FsCode.OfStack(stack, modules) : FsCode.OfFunction(wchan)) == FsFamily.None) return null;
         bool inCall = syscall.State == SyscallState.InSyscall;
-        return Found(pid, tid, stat, statLength, inCall ? SyscallTable.Name(_syscalls.Machine, syscall.Number) : null,
-            inCall ? syscall.Number : -1, syscall.Args, wchan, stack, Age(pid, tid, stat, syscall, now, uptime));
+        return Found(pid, tid, stat, statLength, ThreadKind.Blocked, inCall ? SyscallTable.Name(_syscalls.Machine, syscall.Number) : null,
+            inCall ? syscall.Number : -1, syscall.Args, wchan, stack, modules, Age(pid, tid, stat, syscall, now, uptime));
     }
 
-    private StuckThread Found(int pid, int tid, ThreadStat stat, int statLength, string? syscall, int number, SyscallArgs args,
-        string? wchan, IReadOnlyList<string> stack, double stuck) => new()
+    private ObservedThread Found(int pid, int tid, ThreadStat stat, int statLength, ThreadKind kind, string? syscall, int number, SyscallArgs args,
+        string? wchan, IReadOnlyList<string> stack, IReadOnlyList<string?> modules, double stuck) => new()
     {
         Pid = pid,
         Tid = tid,
         StartTimeTicks = stat.StartTimeTicks,
         // Command names are anyone's text: no control characters reach logs or terminals.
         Comm = Printable.Of(stat.Comm(_statBuffer.AsSpan(0, statLength)))!,
+        Kind = kind,
+        IsKernelThread = stat.IsKernelThread,
         Syscall = syscall,
         SyscallNumber = number,
         Args = args,
@@ -266,6 +281,7 @@ public sealed class MountScanner
         StuckSeconds = Math.Round(stuck, 3),
         Hung = stuck >= _threshold,
         Stack = stack,
+        StackModules = modules,
     };
 
     private string? ReadWchan(int pid, int tid)
@@ -277,15 +293,12 @@ public sealed class MountScanner
         return text.IsEmpty || text.SequenceEqual("0"u8) ? null : Encoding.ASCII.GetString(text);
     }
 
-    private IReadOnlyList<string> ReadStack(int pid, int tid, out bool inNfsCode)
+    private IReadOnlyList<string> ReadStack(int pid, int tid, out IReadOnlyList<string?> modules)
     {
-        inNfsCode = false;
+        modules = [];
         var read = _proc.TryReadThreadFile(pid, tid, ThreadFile.Stack, ref _buffer);
         if (!Check(read, Probe.Stack, pid, tid)) return [];
-        var raw = _buffer.AsSpan(0, read.Length);
-        var frames = KernelStack.Parse(raw);
-        inNfsCode = NfsCode.InStack(raw, frames);
-        return frames;
+        return KernelStack.Parse(_buffer.AsSpan(0, read.Length), out modules);
     }
 
     /// <summary>

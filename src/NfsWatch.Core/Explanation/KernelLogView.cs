@@ -20,10 +20,26 @@ public sealed class KernelLogView
 
     public IReadOnlyCollection<KernelLogEvent> Events => _events;
 
-    /// <summary>The latest lines about a thread: hung-task reports naming its thread id, and lines about its NFS server.</summary>
-    public IReadOnlyList<string> About(StuckThread thread) =>
-        // A hung-task line older than the thread is about an earlier task with a reused id.
-        [.. _events.Where(e => (e.Event == KernelLogEvent.HungTask && e.Pid == thread.Tid && e.Seconds >= thread.StartTimeTicks / (double)Procfs.ProcFs.ClockTicksPerSecond)
-                               || (thread.Server is not null && e.Server == thread.Server))
+    /// <summary>The thread ids the kernel has reported as hung tasks.</summary>
+    public HashSet<int> HungTaskThreads() => [.. _events.Where(e => e.Event == KernelLogEvent.HungTask).Select(e => e.Pid)];
+
+    /// <summary>True when the kernel reported this thread as a hung task (a line older than the thread is about an earlier task with a reused id).</summary>
+    public bool NamesHung(ObservedThread thread) => _events.Any(e => IsHungTaskOf(e, thread));
+
+    /// <summary>Servers whose latest word in the log is that they do not respond.</summary>
+    public HashSet<string> ServersNotResponding()
+    {
+        var latest = new Dictionary<string, string>();
+        foreach (var e in _events)
+            if (e.Server is not null && e.Event is KernelLogEvent.ServerNotResponding or KernelLogEvent.ServerOk) latest[e.Server] = e.Event;
+        return [.. latest.Where(p => p.Value == KernelLogEvent.ServerNotResponding).Select(p => p.Key)];
+    }
+
+    /// <summary>The latest lines about a thread: hung-task reports naming its thread id, and lines about its server.</summary>
+    public IReadOnlyList<string> About(ObservedThread thread, string? server, string? address = null) =>
+        [.. _events.Where(e => IsHungTaskOf(e, thread) || (e.Server is not null && (e.Server == server || e.Server == address)))
             .TakeLast(PerThread).Select(e => $"[{e.Seconds:F1}] {e.Message}")];
+
+    private static bool IsHungTaskOf(KernelLogEvent e, ObservedThread thread) =>
+        e.Event == KernelLogEvent.HungTask && e.Pid == thread.Tid && e.Seconds >= thread.StartTimeTicks / (double)Procfs.ProcFs.ClockTicksPerSecond;
 }

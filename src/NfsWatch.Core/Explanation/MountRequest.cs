@@ -9,6 +9,12 @@ public sealed record MountRequest(string? FsType, string? Source, string? Target
     /// <summary>True when read from the system call itself (the kernel then applies its defaults), false for a helper's command line.</summary>
     public bool FromCall { get; init; } = true;
 
+    /// <summary>For a thread blocked in a file system call: the path of the file its call names, under <see cref="Target"/>.</summary>
+    public string? Path { get; init; }
+
+    /// <summary>The mount's device number "major:minor" (mountinfo), when the request was matched to a mount: a FUSE connection's id is its minor.</summary>
+    public string? Device { get; init; }
+
     // mount(2) flags (include/uapi/linux/mount.h).
     private const ulong MS_REMOUNT = 32, MS_BIND = 4096, MS_MOVE = 8192;
     // MS_UNBINDABLE | MS_PRIVATE | MS_SLAVE | MS_SHARED: a propagation change ignores fstype and data.

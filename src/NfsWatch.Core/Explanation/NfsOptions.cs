@@ -64,6 +64,9 @@ public static class NfsOptions
         return Parse(options).GetValueOrDefault("addr");
     }
 
+    /// <summary>The value of option <paramref name="key"/> (the last one given), or null.</summary>
+    public static string? Option(string? options, string key) => Parse(options).GetValueOrDefault(key) is { Length: > 0 } v ? v : null;
+
     /// <summary>The options with the values of secret-bearing keys replaced by "***".</summary>
     public static string? Redact(string? options)
     {

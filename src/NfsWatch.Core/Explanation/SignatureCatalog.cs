@@ -15,7 +15,8 @@ public sealed class SignatureCatalog
 {
     private static readonly HashSet<string> TopFields = ["signatures"];
     private static readonly HashSet<string> SignatureFields = ["id", "title", "reference", "remediation", "applies_to", "nfs_versions", "kernel", "stacks", "comment"];
-    private static readonly HashSet<string> StackFields = ["frames", "role", "wchan", "comment"];
+    // "role" was read by earlier versions; roles now come from the wait-for graph, and the field is ignored.
+    private static readonly HashSet<string> StackFields = ["frames", "anchored", "without", "role", "wchan", "comment"];
     private static readonly HashSet<string> NfsVersionValues = ["3", "4.0", "4.1", "4.2"];
 
     public SignatureCatalog(IReadOnlyList<StackSignature> signatures) => Signatures = signatures;
@@ -40,11 +41,11 @@ public sealed class SignatureCatalog
         return new SignatureCatalog([.. own, .. Defaults.Signatures.Where(d => !clash.Contains(d.Id))]);
     }
 
-    /// <summary>The first signature matching the thread, with the role its stack shape implies.</summary>
-    public (StackSignature Signature, StackPattern Pattern)? Match(StuckThread thread, bool isMountCall, KernelVersion? kernel)
+    /// <summary>The first signature matching the thread, with the stack shape that matched.</summary>
+    public (StackSignature Signature, StackPattern Pattern)? Match(ObservedThread thread, string? nfsVersion, KernelVersion? kernel)
     {
         foreach (var signature in Signatures)
-            if (signature.Match(thread, isMountCall, kernel) is { } pattern) return (signature, pattern);
+            if (signature.Match(thread, nfsVersion, kernel) is { } pattern) return (signature, pattern);
         return null;
     }
 
@@ -148,15 +149,36 @@ public sealed class SignatureCatalog
             if (!stack.TryGetProperty("frames", out var f)) throw new SignatureFileException($"{at}: needs \"frames\"");
             var frames = StringArray(f, "frames", at);
             if (frames.Count == 0) throw new SignatureFileException($"{at}: \"frames\" must not be empty");
-            foreach (string frame in frames)
-                if (frame.Split('|').Any(a => a.Length == 0 || a.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '*'))))
-                    throw new SignatureFileException($"{at}: frame \"{frame}\" is not a function name (letters, digits, '_', '.', '*' wildcards, '|' between alternatives)");
+            var without = stack.TryGetProperty("without", out var w) ? StringArray(w, "without", at) : null;
+            string? wchan = OptionalString(stack, "wchan", at);
+            foreach (string frame in frames.Concat(without ?? []).Concat(wchan is null ? [] : [wchan])) CheckFrame(frame, at);
+            bool anchored = false;
+            if (stack.TryGetProperty("anchored", out var a))
+                anchored = a.ValueKind switch
+                {
+                    JsonValueKind.True => true,
+                    JsonValueKind.False => false,
+                    _ => throw new SignatureFileException($"{at}: \"anchored\" must be true or false"),
+                };
             string? role = OptionalString(stack, "role", at);
             if (role is not (null or "blocker" or "waiter"))
-                throw new SignatureFileException($"{at}: \"role\" is \"{role}\"; use \"blocker\" or \"waiter\"");
-            patterns.Add(new StackPattern(frames, role, OptionalString(stack, "wchan", at)));
+                throw new SignatureFileException($"{at}: \"role\" is \"{role}\"; use \"blocker\" or \"waiter\" (or leave it out: roles come from the wait-for graph)");
+            patterns.Add(new StackPattern(frames, wchan, anchored, without));
         }
         return patterns;
+    }
+
+    /// <summary>A frame pattern must name functions, and none that /proc/PID/stack never shows.</summary>
+    private static void CheckFrame(string frame, string at)
+    {
+        foreach (string alternative in frame.Split('|'))
+        {
+            if (alternative.Length == 0 || alternative.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '*')))
+                throw new SignatureFileException($"{at}: frame \"{frame}\" is not a function name (letters, digits, '_', '.', '*' wildcards, '|' between alternatives)");
+            if (HiddenFrames.MatchedBy(alternative) is { } hidden)
+                throw new SignatureFileException($"{at}: frame \"{alternative}\" would match {hidden}, which /proc/PID/stack never shows " +
+                    "(the scheduler and sleeping locks are skipped): name the function that takes the lock, first, with \"anchored\": true");
+        }
     }
 
     private static void CheckFields(JsonElement obj, HashSet<string> known, string where)

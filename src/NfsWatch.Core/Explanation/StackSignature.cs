@@ -8,14 +8,22 @@ public enum SignatureScope { Any, Mount, Blocked }
 /// <summary>
 /// One stack shape of a known problem: frame patterns that must appear in this order in the stack,
 /// innermost first, not necessarily adjacent. A pattern is one or more alternatives separated by '|', each
-/// a function name in which '*' stands for any run of characters ("*mutex_lock*"). When the stack cannot
-/// be read, <see cref="Wchan"/>, if given, is matched against the thread's wchan instead.
+/// a function name in which '*' stands for any run of characters ("nfs4_*"). With <see cref="Anchored"/>
+/// the first pattern must match the innermost frame itself: the function the thread sleeps in, which for a
+/// sleeping lock is the function that took it (the lock's own frames are never shown; see HiddenFrames).
+/// No frame of <see cref="Without"/> may appear anywhere. When the stack cannot be read, <see cref="Wchan"/>,
+/// if given, is matched against the thread's wchan instead.
 /// </summary>
-public sealed record StackPattern(IReadOnlyList<string> Frames, string? Role, string? Wchan)
+public sealed record StackPattern(IReadOnlyList<string> Frames, string? Wchan, bool Anchored = false, IReadOnlyList<string>? Without = null)
 {
     public bool Matches(IReadOnlyList<string> stack, string? wchan)
     {
         if (stack.Count == 0) return Wchan is not null && wchan is not null && FrameMatches(Wchan, wchan);
+        if (Anchored && !FrameMatches(Frames[0], stack[0])) return false;
+        if (Without is not null)
+            foreach (string frame in stack)
+                foreach (string excluded in Without)
+                    if (FrameMatches(excluded, frame)) return false;
         int at = 0;
         foreach (string pattern in Frames)
         {
@@ -26,9 +34,16 @@ public sealed record StackPattern(IReadOnlyList<string> Frames, string? Role, st
         return true;
     }
 
-    private static bool FrameMatches(string pattern, string frame)
+    /// <summary>
+    /// True when one alternative of <paramref name="pattern"/> matches the frame, or the function the frame is a
+    /// compiler clone of: "nfs_init_server" matches "nfs_init_server.isra.0" (.isra, .constprop, .part, .cold).
+    /// </summary>
+    public static bool FrameMatches(string pattern, string frame)
     {
-        foreach (var alternative in pattern.Split('|')) if (Glob(alternative, frame)) return true;
+        int dot = frame.IndexOf('.');
+        var bare = dot > 0 ? frame.AsSpan(0, dot) : default;
+        foreach (var alternative in pattern.Split('|'))
+            if (Glob(alternative, frame) || (dot > 0 && Glob(alternative, bare))) return true;
         return false;
     }
 
@@ -64,12 +79,12 @@ public sealed record StackSignature(
     public SignatureMatch ToMatch() => new(Id, Title, Reference, Remediation);
 
     /// <summary>The pattern that matches the thread, or null.</summary>
-    public StackPattern? Match(StuckThread thread, bool isMountCall, KernelVersion? kernel)
+    /// <param name="nfsVersion">The thread's NFS version when known; an unknown version rules nothing out.</param>
+    public StackPattern? Match(ObservedThread thread, string? nfsVersion, KernelVersion? kernel)
     {
-        if (Scope == SignatureScope.Mount && !isMountCall) return null;
-        if (Scope == SignatureScope.Blocked && isMountCall) return null;
-        // An unknown NFS version does not rule a signature out; a known other version does.
-        if (NfsVersions is not null && thread.NfsVersion is string v && !NfsVersions.Contains(v)) return null;
+        if (Scope == SignatureScope.Mount && thread.Kind != ThreadKind.MountCall) return null;
+        if (Scope == SignatureScope.Blocked && thread.Kind == ThreadKind.MountCall) return null;
+        if (NfsVersions is not null && nfsVersion is string v && !NfsVersions.Contains(v)) return null;
         if (Kernel is not null && kernel is not null && !Kernel.Contains(kernel)) return null;
         foreach (var pattern in Stacks) if (pattern.Matches(thread.Stack, thread.Wchan)) return pattern;
         return null;

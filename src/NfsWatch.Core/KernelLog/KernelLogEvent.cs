@@ -3,7 +3,7 @@ using System.Text;
 namespace NfsWatch.Core.KernelLog;
 
 /// <summary>A kernel log line NfsWatch counts: "server_not_responding", "server_ok" or "hung_task".</summary>
-/// <param name="Server">The NFS server named by the line, or null.</param>
+/// <param name="Server">The NFS or SMB server named by the line, or null.</param>
 /// <param name="Pid">For hung_task: the thread id the kernel reports (task->pid), else 0.</param>
 /// <param name="Seconds">Seconds since boot when the kernel logged it (the record's timestamp).</param>
 public sealed record KernelLogEvent(string Event, string? Server, int Pid, double Seconds, string Message)
@@ -54,6 +54,16 @@ public sealed record KernelLogEvent(string Event, string? Server, int Pid, doubl
             if (tail.StartsWith("not responding", StringComparison.Ordinal)) return new(ServerNotResponding, server, 0, seconds, text);
             if (tail.StartsWith("OK", StringComparison.Ordinal)) return new(ServerOk, server, 0, seconds, text);
             return null;
+        }
+        // CIFS: "CIFS: VFS: \\server has not responded in 180 seconds. Reconnecting..." (fs/smb/client/connect.c,
+        // cifs_server_dbg prefixes the server's host name) or, on older kernels, "CIFS VFS: Server X has not responded ...".
+        int notResponded = text.IndexOf(" has not responded in ", StringComparison.Ordinal);
+        if (notResponded > 0 && text.StartsWith("CIFS", StringComparison.Ordinal))
+        {
+            string head = text[..notResponded];
+            int start = head.LastIndexOf(' ') + 1;
+            string name = head[start..].TrimStart('\\');
+            if (name.Length > 0) return new(ServerNotResponding, name, 0, seconds, text);
         }
         const string task = "INFO: task ";
         const string blocked = " blocked for more than ";

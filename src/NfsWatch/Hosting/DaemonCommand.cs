@@ -68,6 +68,7 @@ public static class DaemonCommand
             builder.Services.AddHostedService<ScanWorker>();
             builder.Services.AddSingleton(new SystemdMountUnits());
             builder.Services.AddHostedService<MountUnitsWatcher>();
+            builder.Services.AddSingleton(new HostInputs(ecs));
             if (ecs is not null) builder.Services.AddHostedService(sp => new EcsRefresher(ecs, sp.GetRequiredService<ILogger<EcsRefresher>>()));
 
             using var host = builder.Build();

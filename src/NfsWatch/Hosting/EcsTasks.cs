@@ -1,4 +1,5 @@
 using System.Text.Json;
+using NfsWatch.Core.Report;
 
 namespace NfsWatch.Hosting;
 
@@ -26,6 +27,13 @@ public sealed class EcsTasks : IDisposable
 
     public EcsTask? Of(string? containerId) =>
         containerId is not null && _byContainer.TryGetValue(containerId, out var task) ? task : null;
+
+    /// <summary>The tasks of the last refresh, by container id, as reports name them ("family:revision").</summary>
+    public IReadOnlyDictionary<string, ContainerTask> ContainerTasks()
+    {
+        var map = _byContainer;
+        return map.ToDictionary(p => p.Key, p => new ContainerTask(p.Value.Arn, p.Value.Version is null ? p.Value.Family : $"{p.Value.Family}:{p.Value.Version}"));
+    }
 
     public async Task RefreshAsync(CancellationToken cancel = default)
     {

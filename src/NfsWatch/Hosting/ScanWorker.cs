@@ -3,7 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NfsWatch.Configuration;
 using NfsWatch.Core.Detection;
-using NfsWatch.Core.Explanation;
+using NfsWatch.Core.Report;
 using NfsWatch.Outputs.Metrics;
 using NfsWatch.Outputs.Journal;
 using Microsoft.Extensions.Hosting.Systemd;
@@ -15,7 +15,7 @@ namespace NfsWatch.Hosting;
 /// hung, one that recovered, probes that went missing, scans that failed.
 /// </summary>
 public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatchOptions options, ILogger<ScanWorker> log,
-    IHostApplicationLifetime lifetime, ISystemdNotifier notifier, TriageLog triage, Prometheus.CollectorRegistry registry) : BackgroundService
+    IHostApplicationLifetime lifetime, ISystemdNotifier notifier, TriageLog triage, Prometheus.CollectorRegistry registry, HostInputs inputs) : BackgroundService
 {
     private readonly TextfileExporter? _textfile = options.Textfile is null ? null : new(registry, options.Textfile);
     private string? _textfileProblem;
@@ -57,7 +57,7 @@ public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatc
         {
             try
             {
-                var snapshot = cycle.RunGuarded(stopping, out var stalledOn);
+                var snapshot = cycle.RunGuarded(inputs.Current(), stopping, out var stalledOn);
                 if (snapshot is not null) Publish(snapshot);
                 else
                 {
@@ -90,13 +90,13 @@ public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatc
     }
 
     /// <summary>The state in words for `systemctl status`: "2 hung mounts, oldest 5m42s; 1 NFS-blocked thread".</summary>
-    internal static string Status(ScanSnapshot s)
+    internal static string Status(ScanReport s)
     {
         var hung = s.Hung.ToList();
         var blocked = s.HungBlocked.Count();
         string text = hung.Count == 0 ? $"no hung mounts ({s.ScannedThreads} threads watched)"
             : $"{hung.Count} hung mount{(hung.Count == 1 ? "" : "s")}, oldest {Duration.Format(s.OldestHungSeconds)}";
-        if (blocked > 0) text += $"; {blocked} NFS-blocked thread{(blocked == 1 ? "" : "s")}";
+        if (blocked > 0) text += $"; {blocked} blocked thread{(blocked == 1 ? "" : "s")}";
         if (s.StalledProcesses.Count > 0) text += $"; {s.StalledProcesses.Count} process(es) skipped (proc reads blocked)";
         return text;
     }
@@ -109,7 +109,7 @@ public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatc
 
     private bool _handoverFailed;
 
-    private void Publish(ScanSnapshot snapshot)
+    private void Publish(ScanReport snapshot)
     {
         metrics.Record(snapshot, cycle.Reader);
         if (_textfile is not null)
@@ -130,14 +130,14 @@ public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatc
             _handoverFailed = true;
         }
 
-        var missing = snapshot.MissingProbes.ToHashSet();
-        foreach (string probe in missing.Except(_missingProbes))
+        var missing = snapshot.MissingProbes.Select(p => p.Name).ToHashSet();
+        foreach (var probe in snapshot.MissingProbes.Where(p => !_missingProbes.Contains(p.Name)))
         {
-            if (snapshot.DeniedReads.TryGetValue(probe, out int denied))
-                log.LogWarning("Probe {Probe} was refused for {Threads} thread(s), such as {Example}: {Consequence}", probe,
-                    denied, snapshot.DeniedExamples.GetValueOrDefault(probe, "?"), Probe.Consequence(probe));
+            if (probe.Denied > 0)
+                log.LogWarning("Probe {Probe} was refused for {Threads} thread(s), such as {Example}: {Consequence}", probe.Name,
+                    probe.Denied, probe.Example ?? "?", probe.Consequence);
             else
-                log.LogWarning("Probe {Probe} is not available: {Consequence}", probe, Probe.Consequence(probe));
+                log.LogWarning("Probe {Probe} is not available: {Consequence}", probe.Name, probe.Consequence);
         }
         foreach (string probe in _missingProbes.Except(missing))
             log.LogInformation("Probe {Probe} is available again", probe);

@@ -1,10 +1,7 @@
+using NfsWatch.Core.Report;
 using Tmds.DBus.Protocol;
 
 namespace NfsWatch.Hosting;
-
-/// <summary>A mount or automount unit as systemd reports it.</summary>
-/// <param name="Seconds">For an activating unit, how long it has been activating; else 0.</param>
-public sealed record MountUnit(string Name, string ActiveState, string SubState, double Seconds);
 
 /// <summary>
 /// systemd's view of mount and automount units, over D-Bus (org.freedesktop.systemd1, through

@@ -4,6 +4,7 @@ using NfsWatch.Core.Explanation;
 using NfsWatch.Core.Isolation;
 using NfsWatch.Core.KernelLog;
 using NfsWatch.Core.Procfs;
+using NfsWatch.Core.Report;
 
 namespace NfsWatch.Hosting;
 
@@ -26,12 +27,8 @@ public static class Watcher
         // Read a call's arguments once it has lasted half the threshold (at most 10 s): short mounts cost nothing,
         // and by the time a call counts as hung it is explained.
         var readAfter = TimeSpan.FromSeconds(Math.Min(options.Threshold.TotalSeconds / 2, 10));
-        var explainer = new HangExplainer(proc, catalog, reader, readAfter);
-        if (options.EcsIntrospection is { } endpoint)
-        {
-            var tasks = ecs = new EcsTasks(endpoint);
-            explainer.EcsTaskOf = id => tasks.Of(id) is { } t ? (t.Arn, t.Version is null ? t.Family : $"{t.Family}:{t.Version}") : null;
-        }
-        return new ScanCycle(NewScanner, explainer, new KmsgReader(options.Kmsg, followFromNow)) { Reader = reader };
+        var pipeline = new ReportPipeline(proc, catalog, reader, readAfter);
+        if (options.EcsIntrospection is { } endpoint) ecs = new EcsTasks(endpoint);
+        return new ScanCycle(NewScanner, pipeline, new KmsgReader(options.Kmsg, followFromNow)) { Reader = reader };
     }
 }

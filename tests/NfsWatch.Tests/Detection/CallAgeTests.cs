@@ -71,7 +71,7 @@ public class CallAgeTests : IDisposable
         _time.Advance(TimeSpan.FromSeconds(100));
         var after = _scanner.Scan();
         Assert.Empty(after.MountCalls);
-        Assert.Empty(after.NfsBlocked);
+        Assert.Empty(after.Blocked);
         Assert.Equal(0, _scanner.TrackedCalls);
 
         File.WriteAllText(Path.Combine(TaskDir, "syscall"), "165 0x55d0c9a132a0 0x55d0c9a13300 0x55d0c9a13320 0x0 0x55d0c9a14000 0x0 0x7ffd8e1b2c18 0x7f0c9d51f9fa\n");
@@ -141,7 +141,7 @@ public class CallAgeTests : IDisposable
     [InlineData("3000 3007 5002 165 1000 1100 1200 0 2000 0 notanumber\n")]
     public void AMalformedHandoverIsIgnored(string text) => Assert.Empty(TrackedCall.Parse(text));
 
-    private StuckThread Call() => Assert.Single(_scanner.Scan().MountCalls);
+    private ObservedThread Call() => Assert.Single(_scanner.Scan().MountCalls);
 
     private void SetExecStart(double ms)
     {

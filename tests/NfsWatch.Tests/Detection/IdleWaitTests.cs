@@ -105,7 +105,7 @@ public class IdleWaitTests
 
         var have = Scan(tree.Path);
 
-        var blocked = Assert.Single(have.NfsBlocked);
+        var blocked = Assert.Single(have.Blocked);
         Assert.Equal((77, "kworker/u4:3", 'D'), (blocked.Tid, blocked.Comm, blocked.State));
         Assert.Null(blocked.Syscall);
     }
@@ -137,7 +137,7 @@ public class IdleWaitTests
 
         var have = Scan(tree.Path);
 
-        Assert.Equal(reported, have.NfsBlocked.Any(t => t.Tid == 9000));
+        Assert.Equal(reported, have.Blocked.Any(t => t.Tid == 9000));
         Assert.Empty(have.Errors);
     }
 }

@@ -1,3 +1,4 @@
+using NfsWatch.Core.Report;
 using NfsWatch.Core.Detection;
 using NfsWatch.Core.Explanation;
 using NfsWatch.Core.Procfs;
@@ -22,17 +23,17 @@ public class StalledScanTests
         var stalled = new StalledReads();
         var proc = new ProcFs(tree.Path);
         var cycle = new ScanCycle(() => new MountScanner(proc, TimeSpan.FromSeconds(30)) { Stalled = stalled },
-            new HangExplainer(proc, SignatureCatalog.Defaults, reader: null, TimeSpan.FromSeconds(15)), kernelLog: null)
+            new ReportPipeline(proc, SignatureCatalog.Defaults, reader: null, TimeSpan.FromSeconds(15)), kernelLog: null)
         {
             Deadline = TimeSpan.FromSeconds(1),
         };
         try
         {
-            Assert.Null(cycle.RunGuarded(CancellationToken.None, out var stalledOn));
+            Assert.Null(cycle.RunGuarded(new ReportInputs(), CancellationToken.None, out var stalledOn));
             Assert.Equal((8200, 8200), stalledOn);
             Assert.Equal(1, stalled.BlockedThreads);
 
-            var next = cycle.RunGuarded(CancellationToken.None, out stalledOn);
+            var next = cycle.RunGuarded(new ReportInputs(), CancellationToken.None, out stalledOn);
 
             Assert.NotNull(next);
             Assert.Null(stalledOn);

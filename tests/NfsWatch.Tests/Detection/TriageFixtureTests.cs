@@ -48,8 +48,15 @@ public class TriageFixtureTests
         Assert.Equal((3000, "nfs", ":/export"), (t.GetProperty("pid").GetInt32(), Str(t, "fstype"), Str(t, "source")));
         Assert.Equal(("4.1", "10.0.1.5"), (Str(t, "nfs_version"), Str(t, "server")));
         Assert.Equal("addr=10.0.1.5,nfsvers=4.1,password=***", Str(t, "options"));
-        Assert.Equal("waiter", Str(t, "role"));
+        // It waits for a client being set up, but no such thread is in this tree: named as not found, no role.
+        Assert.Null(Str(t, "role"));
+        Assert.Equal(JsonValueKind.Null, t.GetProperty("waits_for").ValueKind);
+        Assert.Equal("the initialisation of another NFS client", Str(t, "waits_on"));
         Assert.Contains("was not found", Str(t, "triage"));
+        Assert.Equal("client_state", Str(t, "cause"));
+        Assert.StartsWith("pid 3000 (dockerd) mounting 10.0.1.5 (:/export) waits for the initialisation of another NFS client; the thread holding it was not found",
+            Str(Assert.Single(json.GetProperty("actions").EnumerateArray()), "summary"));
+        Assert.Contains("WHAT TO DO\n  * pid 3000 (dockerd)", table.ReplaceLineEndings("\n"));
         Assert.Equal(("docker.service", null), (Str(t, "unit"), Str(t, "container_id")));
         Assert.DoesNotContain("hunter2", json.GetRawText());
         Assert.DoesNotContain("hunter2", table);
@@ -73,13 +80,25 @@ public class TriageFixtureTests
         var waiter = Thread(json, 8200);
 
         Assert.Equal(("blocker", "waiter"), (Str(blocker, "role"), Str(waiter, "role")));
-        Assert.Equal("nfs4-client-init-stalled", blocker.GetProperty("signature").GetProperty("id").GetString());
-        Assert.Equal("nfs4-client-init-stalled", waiter.GetProperty("signature").GetProperty("id").GetString());
+        Assert.Equal("nfs4-clientid-not-answered", blocker.GetProperty("signature").GetProperty("id").GetString());
+        Assert.Equal("nfs-client-init-queued", waiter.GetProperty("signature").GetProperty("id").GetString());
+        var on = waiter.GetProperty("waits_for");
+        Assert.Equal((8100, 8100, "the initialisation of the NFS client for 127.0.0.3"),
+            (on.GetProperty("pid").GetInt32(), on.GetProperty("tid").GetInt32(), on.GetProperty("on").GetString()));
+        Assert.Equal(JsonValueKind.Null, blocker.GetProperty("waits_for").ValueKind);
+        Assert.Equal(8200, Assert.Single(blocker.GetProperty("waiters").EnumerateArray()).GetProperty("tid").GetInt32());
+        Assert.Equal(("no_reply_from_server", "client_state"), (Str(blocker, "cause"), Str(waiter, "cause")));
         Assert.Contains("pid 8100", Str(waiter, "triage"));
         Assert.Contains("127.0.0.3", Str(waiter, "triage"));
         Assert.Contains("kill -9 8100", Str(blocker, "triage"));
-        Assert.Contains("End pid 8100 (mount.nfs4): kill -9 8100", table);
-        Assert.Contains("1 mount waits behind it: pid 8200", table);
+        // One action for the chain, shared by both, and first in the document and the table.
+        var action = Assert.Single(json.GetProperty("actions").EnumerateArray());
+        Assert.Equal((8100, "kill -9 8100", "server 127.0.0.3", 1), (action.GetProperty("end").GetProperty("pid").GetInt32(),
+            action.GetProperty("end").GetProperty("command").GetString(), Str(action, "fix"), action.GetProperty("releases").GetInt32()));
+        Assert.Equal(Str(action, "summary"), Str(waiter.GetProperty("action"), "summary"));
+        Assert.StartsWith("WHAT TO DO\n  * End pid 8100 (mount.nfs4): kill -9 8100.", table[table.IndexOf("WHAT TO DO", StringComparison.Ordinal)..].ReplaceLineEndings("\n"));
+        Assert.Contains("and 1 thread waits behind it (the initialisation of the NFS client for 127.0.0.3): pid 8200 (mount.nfs4 mounting 127.0.0.1). Or fix server 127.0.0.3.",
+            Str(action, "summary"));
         // Who owns them: the blocker is a transient unit, the waiter runs in an ECS task's container.
         Assert.Equal("run-u42.service", Str(blocker, "unit"));
         Assert.Equal("7d3f0c1e2b4a59687766554433221100ffeeddccbbaa99887766554433221100", Str(waiter, "container_id"));
@@ -102,8 +121,10 @@ public class TriageFixtureTests
 
         var mount = Assert.Single(json.GetProperty("nfs_mounts").EnumerateArray());
         Assert.Equal(("127.0.0.1", "4.1", 7), (Str(mount, "server"), Str(mount, "nfs_version"), mount.GetProperty("rpc_retransmissions").GetInt32()));
-        Assert.Contains("1 thread blocked in NFS outside mount calls", table);
-        Assert.Contains("1 thread waits on 127.0.0.1 (mount /mnt/b)", table);
+        Assert.Equal("no_reply_from_server", Str(t, "cause"));
+        // Nothing in the kernel log says the server is down: the heading says only what the evidence says.
+        Assert.Contains("1 thread is BLOCKED waiting for a reply from server 127.0.0.1 (nothing says it is down yet)", table);
+        Assert.Contains("pid 9000 (stat) on /mnt/b: I/O on an NFS mount waits for an RPC reply from its server", table);
     }
 
     [Fact]
@@ -119,6 +140,11 @@ public class TriageFixtureTests
 
         var line = Assert.Single(t.GetProperty("kernel_log").EnumerateArray());
         Assert.Contains("nfs: server 127.0.0.1 not responding", line.GetString());
+        // The kernel said so: now the cause and the heading say the server is not responding.
+        Assert.Equal("server_not_responding", Str(t, "cause"));
+        var table = NfsWatchProcess.Run(["scan", "--procfs", Fixtures.Proc("hard-mount"), "--kmsg", kmsg]);
+        Assert.Contains("1 thread is BLOCKED in I/O: the kernel log says server 127.0.0.1 is not responding", table.Stdout);
+        Assert.Equal(1, table.ExitCode);
     }
 
     [Fact]

@@ -28,7 +28,7 @@ public class KernelLogViewTests
             ["[5.7] nfs: server 10.0.1.9 not responding, still trying",
              "[130.0] INFO: task mount.nfs4:3007 blocked for more than 120 seconds.",
              "[150.0] nfs: server 10.0.1.9 OK"],
-            view.About(thread));
+            About(view, thread));
     }
 
     [Fact]
@@ -37,7 +37,7 @@ public class KernelLogViewTests
         var view = new KernelLogView();
         view.Add([NotResponding("10.0.1.9", 1), Hung(4711, 2), new KernelLogEvent(KernelLogEvent.ServerOk, null, 0, 3, "odd")]);
 
-        var have = view.About(Snapshots.Call(4711, 4711, 200, true));
+        var have = About(view, Snapshots.Call(4711, 4711, 200, true));
 
         Assert.Equal(["[2.0] INFO: task mount.nfs4:4711 blocked for more than 120 seconds."], have);
     }
@@ -49,8 +49,8 @@ public class KernelLogViewTests
         // A server event carries Pid 0; a hung-task report of another thread does not match.
         view.Add([NotResponding("10.0.1.9", 1), Hung(4712, 2)]);
 
-        Assert.Empty(view.About(Snapshots.Call(0, 0, 200, true)));
-        Assert.Empty(view.About(Snapshots.Call(4711, 4711, 200, true, server: "10.0.1.10")));
+        Assert.Empty(About(view, Snapshots.Call(0, 0, 200, true)));
+        Assert.Empty(About(view, Snapshots.Call(4711, 4711, 200, true, server: "10.0.1.10")));
     }
 
     [Fact]
@@ -60,7 +60,7 @@ public class KernelLogViewTests
         view.Add(Enumerable.Range(1, 10).Select(i => NotResponding("10.0.1.9", i)));
         view.Add([Hung(4711, 11)]);
 
-        var have = view.About(Snapshots.Call(4711, 4711, 200, true, server: "10.0.1.9"));
+        var have = About(view, Snapshots.Call(4711, 4711, 200, true, server: "10.0.1.9"));
 
         Assert.Equal(
             ["[9.0] nfs: server 10.0.1.9 not responding, still trying",
@@ -80,8 +80,8 @@ public class KernelLogViewTests
         Assert.Equal(45, view.Events.First().Seconds);
         Assert.Equal(300, view.Events.Last().Seconds);
         // The hung-task report and the first servers' lines are gone.
-        Assert.Empty(view.About(Snapshots.Call(4711, 4711, 200, true, server: "10.0.0.1")));
-        Assert.Single(view.About(Snapshots.Call(1, 1, 200, true, server: "10.0.0.45")));
+        Assert.Empty(About(view, Snapshots.Call(4711, 4711, 200, true, server: "10.0.0.1")));
+        Assert.Single(About(view, Snapshots.Call(1, 1, 200, true, server: "10.0.0.45")));
     }
 
     [Fact]
@@ -91,6 +91,8 @@ public class KernelLogViewTests
         view.Add([]);
 
         Assert.Empty(view.Events);
-        Assert.Empty(view.About(Snapshots.Call(1, 1, 200, true, server: "10.0.1.9")));
+        Assert.Empty(About(view, Snapshots.Call(1, 1, 200, true, server: "10.0.1.9")));
     }
+
+    private static IReadOnlyList<string> About(KernelLogView view, NfsWatch.Core.Report.HangReport r) => view.About(r.Thread, r.Server);
 }

@@ -12,7 +12,7 @@ public class StackPatternTests
         ["rpc_wait_bit_killable", "__rpc_execute", "rpc_execute", "rpc_run_task", "nfs4_run_exchange_id",
          "nfs4_discover_server_trunking", "nfs4_init_client", "nfs4_set_client", "path_mount", "__x64_sys_mount"];
 
-    private static StackPattern Pattern(string frames, string? wchan = null) => new(frames.Split(' '), null, wchan);
+    private static StackPattern Pattern(string frames, string? wchan = null) => new(frames.Split(' '), wchan);
 
     [Theory]
     [InlineData("rpc_wait_bit_killable", true)]

@@ -1,7 +1,8 @@
 using System.Text;
-using NfsWatch.Core.Detection;
+using NfsWatch.Core.Explanation;
 using NfsWatch.Core.KernelLog;
 using NfsWatch.Core.Procfs;
+using NfsWatch.Core.Report;
 using NfsWatch.Outputs.Metrics;
 using NfsWatch.Tests.Support;
 using Prometheus;
@@ -16,23 +17,24 @@ public class MetricsExpositionTests
 
     public MetricsExpositionTests() => _metrics = new NfsWatchMetrics(_registry, "0.1.0");
 
-    private static readonly StuckThread Nfs = Snapshots.Call(4711, 4713, 342.5, hung: true, fstype: "nfs4", nfsVersion: "4.1", server: "fs-1.efs.eu-west-1.amazonaws.com", comm: "dockerd") with
+    private static readonly HangReport Nfs = Snapshots.Call(4711, 4713, 342.5, hung: true, fstype: "nfs4", nfsVersion: "4.1", server: "fs-1.efs.eu-west-1.amazonaws.com", comm: "dockerd") with
     {
-        Signature = new SignatureMatch("nfs4-client-init-stalled", "t", "r", "m"),
+        Signature = new SignatureMatch("nfs4-clientid-not-answered", "t", "r", "m"),
         Role = "blocker",
     };
-    private static readonly StuckThread Blocked = Snapshots.Call(900, 901, 64, hung: true, syscall: "newfstatat", fstype: "nfs4", nfsVersion: "4.1", server: "10.0.1.9", comm: "stat") with
+    private static readonly HangReport Blocked = Snapshots.Call(900, 901, 64, hung: true, syscall: "newfstatat", fstype: "nfs4", nfsVersion: "4.1", server: "10.0.1.9", comm: "stat") with
     {
         Signature = new SignatureMatch("nfs-hard-mount-server-gone", "t", "r", "m"),
+        Cause = HangCause.ServerNotResponding,
     };
-    private static ScanSnapshot Full() => Snapshots.Of([Nfs, Unknown, Young], newlyHung: [Nfs, Unknown], errors: new() { ["stat"] = 2 }) with
+    private static ScanReport Full() => Snapshots.Of([Nfs, Unknown, Young], newlyHung: [Nfs, Unknown], errors: new() { ["stat"] = 2 }) with
     {
-        NfsBlocked = [Blocked],
+        Blocked = [Blocked, BlockedFuse],
         NfsMounts =
         [
-            new NfsMountStats("10.0.1.9:/", "/mnt/efs", "nfs4", "rw,vers=4.1,addr=10.0.1.9", 100, 103, 1, 110, 5),
-            new NfsMountStats("10.0.1.9:/", "/var/lib/bind-of-efs", "nfs4", "rw,vers=4.1,addr=10.0.1.9", 100, 103, 1, 110, 5),
-            new NfsMountStats("srv3:/export", "/mnt/v3", "nfs", "rw,vers=3,addr=10.0.2.2", 7, 7, 0, 7, 0),
+            new(new NfsMountStats("10.0.1.9:/", "/mnt/efs", "nfs4", "rw,vers=4.1,addr=10.0.1.9", 100, 103, 1, 110, 5), "4.1", "10.0.1.9"),
+            new(new NfsMountStats("10.0.1.9:/", "/var/lib/bind-of-efs", "nfs4", "rw,vers=4.1,addr=10.0.1.9", 100, 103, 1, 110, 5), "4.1", "10.0.1.9"),
+            new(new NfsMountStats("srv3:/export", "/mnt/v3", "nfs", "rw,vers=3,addr=10.0.2.2", 7, 7, 0, 7, 0), "3", "srv3"),
         ],
         KernelLogEvents =
         [
@@ -40,8 +42,12 @@ public class MetricsExpositionTests
             new KernelLogEvent(KernelLogEvent.HungTask, null, 901, 130, "INFO: task stat:901 blocked for more than 120 seconds."),
         ],
     };
-    private static readonly StuckThread Unknown = Snapshots.Call(2100, 2100, 40, hung: true);
-    private static readonly StuckThread Young = Snapshots.Call(2200, 2201, 3, hung: false, syscall: "fsconfig", fstype: "ext4");
+    private static readonly HangReport BlockedFuse = Snapshots.Call(950, 950, 90, hung: true, syscall: "newfstatat", fstype: "fuse.sshfs", comm: "ls") with
+    {
+        Signature = new SignatureMatch("fuse-server-not-answering", "t", "r", "m"),
+    };
+    private static readonly HangReport Unknown = Snapshots.Call(2100, 2100, 40, hung: true);
+    private static readonly HangReport Young = Snapshots.Call(2200, 2201, 3, hung: false, syscall: "fsconfig", fstype: "ext4");
 
     [Fact]
     public async Task ExpositionMatchesTheGoldenFile()
@@ -101,13 +107,13 @@ public class MetricsExpositionTests
     {
         var two = Snapshots.Of([]) with { NfsMounts =
         [
-            new NfsMountStats("srv:/a", "/a", "nfs4", "vers=4.1", 100, 110, 4, 0, 0),
-            new NfsMountStats("srv:/b", "/b", "nfs4", "vers=4.1", 50, 55, 2, 0, 0),
+            new(new NfsMountStats("srv:/a", "/a", "nfs4", "vers=4.1", 100, 110, 4, 0, 0), "4.1", "srv"),
+            new(new NfsMountStats("srv:/b", "/b", "nfs4", "vers=4.1", 50, 55, 2, 0, 0), "4.1", "srv"),
         ] };
         _metrics.Record(two);
         Assert.Contains("nfswatch_nfs_rpc_timeouts_total{server=\"srv\"} 6", await Export());
 
-        _metrics.Record(two with { NfsMounts = [two.NfsMounts[0] with { Timeouts = 5 }] });
+        _metrics.Record(two with { NfsMounts = [two.NfsMounts[0] with { Mount = two.NfsMounts[0].Mount with { Timeouts = 5 } }] });
         // The kernel's sum fell from 6 to 5: Prometheus must see a reset and then 5, not a flat 6.
         Assert.Contains("nfswatch_nfs_rpc_timeouts_total{server=\"srv\"} 5", await Export());
     }
@@ -117,10 +123,10 @@ public class MetricsExpositionTests
     {
         _metrics.RecordMountUnits(
         [
-            new NfsWatch.Hosting.MountUnit("mnt-efs.mount", "activating", "mounting", 45),
-            new NfsWatch.Hosting.MountUnit("mnt-young.mount", "activating", "mounting", 5),
-            new NfsWatch.Hosting.MountUnit("mnt-bad.mount", "failed", "failed", 0),
-            new NfsWatch.Hosting.MountUnit("-.mount", "active", "mounted", 0),
+            new MountUnit("mnt-efs.mount", "activating", "mounting", 45),
+            new MountUnit("mnt-young.mount", "activating", "mounting", 5),
+            new MountUnit("mnt-bad.mount", "failed", "failed", 0),
+            new MountUnit("-.mount", "active", "mounted", 0),
         ], thresholdSeconds: 30);
         string have = await Export();
         Assert.Contains("nfswatch_systemd_mount_units{state=\"activating\"} 1", have);

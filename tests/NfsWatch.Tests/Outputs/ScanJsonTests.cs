@@ -10,9 +10,9 @@ public class ScanJsonTests
     private static readonly string[] CallFields =
     [
         "pid", "tid", "comm", "syscall", "state", "wchan", "stuck_seconds", "hung", "stack", "fstype", "source", "target",
-        "options", "nfs_version", "server", "signature", "role", "container_id", "unit", "ecs_task",
+        "options", "nfs_version", "server", "signature", "role", "waits_for", "container_id", "unit", "ecs_task",
         // Extensions beyond the contract:
-        "ecs_task_family", "triage", "kernel_log",
+        "ecs_task_family", "kernel_thread", "waits_on", "waiters", "cause", "action", "triage", "kernel_log",
     ];
 
     private static JsonElement Render(Action<Stream> write)
@@ -38,7 +38,7 @@ public class ScanJsonTests
             call.GetProperty("comm").GetString(), call.GetProperty("state").GetString(), call.GetProperty("stuck_seconds").GetDouble(),
             call.GetProperty("hung").GetBoolean()));
         Assert.Equal(["rpc_wait_bit_killable", "__rpc_execute", "__x64_sys_mount"], call.GetProperty("stack").EnumerateArray().Select(f => f.GetString()));
-        foreach (string field in new[] { "fstype", "source", "target", "options", "nfs_version", "server", "signature", "role", "container_id", "unit", "ecs_task" })
+        foreach (string field in new[] { "fstype", "source", "target", "options", "nfs_version", "server", "signature", "role", "waits_for", "container_id", "unit", "ecs_task", "action" })
             Assert.Equal(JsonValueKind.Null, call.GetProperty(field).ValueKind);
         Assert.Equal(0, have.GetProperty("nfs_blocked").GetArrayLength());
         Assert.False(have.GetProperty("probes").GetProperty("stack").GetBoolean());

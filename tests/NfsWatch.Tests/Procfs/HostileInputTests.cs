@@ -623,7 +623,7 @@ public class HostileInputTests(ITestOutputHelper output)
         }
 
         static string Describe(IReadOnlyList<StackSignature> signatures) => string.Join("\n", signatures.Select(s =>
-            $"{s} {string.Join(",", s.NfsVersions ?? [])} {string.Join(";", s.Stacks.Select(p => $"{string.Join(",", p.Frames)} {p.Role} {p.Wchan}"))}"));
+            $"{s} {string.Join(",", s.NfsVersions ?? [])} {string.Join(";", s.Stacks.Select(p => $"{string.Join(",", p.Frames)} {p.Anchored} {string.Join(",", p.Without ?? [])} {p.Wchan}"))}"));
     }
 
     // ---- the config file (--config, /etc/nfswatch/nfswatch.json)

@@ -148,7 +148,7 @@ namespace NfsWatch.Bench
             int threads = 0;
             void Once()
             {
-                var snapshot = cycle.RunGuarded(CancellationToken.None, out _) ?? throw new InvalidOperationException("a benchmark scan stalled");
+                var snapshot = cycle.RunGuarded(new NfsWatch.Core.Report.ReportInputs(), CancellationToken.None, out _) ?? throw new InvalidOperationException("a benchmark scan stalled");
                 metrics.Record(snapshot, cycle.Reader);
                 threads = snapshot.ScannedThreads;
             }

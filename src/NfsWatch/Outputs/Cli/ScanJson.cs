@@ -1,62 +1,71 @@
 using System.Text.Json;
-using NfsWatch.Core.Detection;
 using NfsWatch.Core.Explanation;
+using NfsWatch.Core.Report;
 
 namespace NfsWatch.Outputs.Cli;
 
 /// <summary>
-/// The document of <c>nfswatch scan --json</c> (../shared/INTERFACE.md). Written by hand with
-/// Utf8JsonWriter so that field order is stable, unknown fields are null rather than missing, and no
-/// reflection is needed under Native AOT.
+/// The document of <c>nfswatch scan --json</c> (docs/scan-json.md, docs/scan.schema.json). Written by hand
+/// with Utf8JsonWriter so that field order is stable, unknown fields are null rather than missing, and no
+/// reflection is needed under Native AOT. It renders the report and decides nothing.
 /// </summary>
 public static class ScanJson
 {
-    public static void Write(Stream output, ScanSnapshot snapshot, string version, IReadOnlyList<NfsWatch.Hosting.MountUnit>? mountUnits = null)
+    public static void Write(Stream output, ScanReport report, string version)
     {
         using var w = new Utf8JsonWriter(output, new JsonWriterOptions { Indented = true });
         w.WriteStartObject();
         w.WriteString("nfswatch_version", version);
         w.WriteStartObject("kernel");
-        w.WriteString("release", snapshot.Kernel.Release);
-        w.WriteString("version", snapshot.Kernel.Version);
-        w.WriteString("machine", snapshot.Kernel.Machine);
+        w.WriteString("release", report.Kernel.Release);
+        w.WriteString("version", report.Kernel.Version);
+        w.WriteString("machine", report.Kernel.Machine);
         w.WriteEndObject();
-        w.WriteNumber("threshold_seconds", snapshot.ThresholdSeconds);
-        w.WriteNumber("scanned_threads", snapshot.ScannedThreads);
-        w.WriteNumber("scan_duration_seconds", Math.Round(snapshot.Duration.TotalSeconds, 6));
-        WriteCounts(w, "probes", snapshot.Probes.ToDictionary(p => p.Key, p => p.Value ? 1 : 0), asBool: true);
-        WriteCounts(w, "denied_reads", snapshot.DeniedReads);
-        WriteCounts(w, "scan_errors", snapshot.Errors);
+        w.WriteNumber("threshold_seconds", report.ThresholdSeconds);
+        w.WriteNumber("scanned_threads", report.ScannedThreads);
+        w.WriteNumber("scan_duration_seconds", Math.Round(report.Duration.TotalSeconds, 6));
+        w.WriteStartObject("probes");
+        foreach (var p in report.Probes.Values.OrderBy(p => p.Name, StringComparer.Ordinal)) w.WriteBoolean(p.Name, p.Available);
+        w.WriteEndObject();
+        w.WriteStartObject("denied_reads");
+        foreach (var p in report.Probes.Values.Where(p => p.Denied > 0).OrderBy(p => p.Name, StringComparer.Ordinal)) w.WriteNumber(p.Name, p.Denied);
+        w.WriteEndObject();
+        w.WriteStartObject("scan_errors");
+        foreach (var (probe, count) in report.Errors.OrderBy(p => p.Key, StringComparer.Ordinal)) w.WriteNumber(probe, count);
+        w.WriteEndObject();
         w.WriteStartArray("stalled_processes");
-        foreach (int pid in snapshot.StalledProcesses) w.WriteNumberValue(pid);
+        foreach (int pid in report.StalledProcesses) w.WriteNumberValue(pid);
+        w.WriteEndArray();
+        w.WriteStartArray("actions");
+        foreach (var action in report.Actions) WriteAction(w, action);
         w.WriteEndArray();
         w.WriteStartArray("mount_syscalls");
-        foreach (var call in snapshot.MountCalls) WriteThread(w, call);
+        foreach (var call in report.MountCalls) WriteThread(w, call);
         w.WriteEndArray();
         w.WriteStartArray("nfs_blocked");
-        foreach (var thread in snapshot.NfsBlocked) WriteThread(w, thread);
+        foreach (var thread in report.Blocked) WriteThread(w, thread);
         w.WriteEndArray();
         w.WriteStartArray("nfs_mounts");
-        foreach (var m in snapshot.NfsMounts)
+        foreach (var m in report.NfsMounts)
         {
             w.WriteStartObject();
-            w.WriteString("source", m.Source);
-            w.WriteString("target", m.MountPoint);
-            w.WriteString("fstype", m.FsType);
-            WriteStringOrNull(w, "nfs_version", NfsOptions.Version(m.FsType, m.Options, fromKernel: true));
-            WriteStringOrNull(w, "server", NfsOptions.Server(m.Source, m.Options));
-            w.WriteNumber("rpc_operations", m.Operations);
-            w.WriteNumber("rpc_retransmissions", m.Retransmissions);
-            w.WriteNumber("rpc_timeouts", m.Timeouts);
+            w.WriteString("source", m.Mount.Source);
+            w.WriteString("target", m.Mount.MountPoint);
+            w.WriteString("fstype", m.Mount.FsType);
+            WriteStringOrNull(w, "nfs_version", m.NfsVersion);
+            WriteStringOrNull(w, "server", m.Server);
+            w.WriteNumber("rpc_operations", m.Mount.Operations);
+            w.WriteNumber("rpc_retransmissions", m.Mount.Retransmissions);
+            w.WriteNumber("rpc_timeouts", m.Mount.Timeouts);
             w.WriteEndObject();
         }
         w.WriteEndArray();
         // systemd's mount and automount units; null when D-Bus or systemd cannot be reached.
-        if (mountUnits is null) w.WriteNull("systemd_mount_units");
+        if (report.MountUnits is null) w.WriteNull("systemd_mount_units");
         else
         {
             w.WriteStartArray("systemd_mount_units");
-            foreach (var u in mountUnits)
+            foreach (var u in report.MountUnits)
             {
                 w.WriteStartObject();
                 w.WriteString("unit", u.Name);
@@ -68,7 +77,7 @@ public static class ScanJson
             w.WriteEndArray();
         }
         w.WriteStartArray("kernel_log");
-        foreach (var e in snapshot.KernelLogEvents.TakeLast(50))
+        foreach (var e in report.KernelLogEvents.TakeLast(50))
         {
             w.WriteStartObject();
             w.WriteString("event", e.Event);
@@ -82,27 +91,28 @@ public static class ScanJson
         w.Flush();
     }
 
-    private static void WriteThread(Utf8JsonWriter w, StuckThread call)
+    private static void WriteThread(Utf8JsonWriter w, HangReport r)
     {
+        var t = r.Thread;
         w.WriteStartObject();
-        w.WriteNumber("pid", call.Pid);
-        w.WriteNumber("tid", call.Tid);
-        w.WriteString("comm", call.Comm);
-        WriteStringOrNull(w, "syscall", call.Syscall);
-        w.WriteString("state", call.State.ToString());
-        WriteStringOrNull(w, "wchan", call.Wchan);
-        w.WriteNumber("stuck_seconds", call.StuckSeconds);
-        w.WriteBoolean("hung", call.Hung);
+        w.WriteNumber("pid", t.Pid);
+        w.WriteNumber("tid", t.Tid);
+        w.WriteString("comm", t.Comm);
+        WriteStringOrNull(w, "syscall", t.Syscall);
+        w.WriteString("state", t.State.ToString());
+        WriteStringOrNull(w, "wchan", t.Wchan);
+        w.WriteNumber("stuck_seconds", t.StuckSeconds);
+        w.WriteBoolean("hung", t.Hung);
         w.WriteStartArray("stack");
-        foreach (string frame in call.Stack) w.WriteStringValue(frame);
+        foreach (string frame in t.Stack) w.WriteStringValue(frame);
         w.WriteEndArray();
-        WriteStringOrNull(w, "fstype", call.FsType);
-        WriteStringOrNull(w, "source", call.Source);
-        WriteStringOrNull(w, "target", call.Target);
-        WriteStringOrNull(w, "options", call.Options);
-        WriteStringOrNull(w, "nfs_version", call.NfsVersion);
-        WriteStringOrNull(w, "server", call.Server);
-        if (call.Signature is { } s)
+        WriteStringOrNull(w, "fstype", r.FsType);
+        WriteStringOrNull(w, "source", r.Source);
+        WriteStringOrNull(w, "target", r.Target);
+        WriteStringOrNull(w, "options", r.Options);
+        WriteStringOrNull(w, "nfs_version", r.NfsVersion);
+        WriteStringOrNull(w, "server", r.Server);
+        if (r.Signature is { } s)
         {
             w.WriteStartObject("signature");
             w.WriteString("id", s.Id);
@@ -112,26 +122,60 @@ public static class ScanJson
             w.WriteEndObject();
         }
         else w.WriteNull("signature");
-        WriteStringOrNull(w, "role", call.Role);
-        WriteStringOrNull(w, "container_id", call.ContainerId);
-        WriteStringOrNull(w, "unit", call.Unit);
-        WriteStringOrNull(w, "ecs_task", call.EcsTask);
-        WriteStringOrNull(w, "ecs_task_family", call.EcsTaskFamily);
-        WriteStringOrNull(w, "triage", call.Triage);
+        WriteStringOrNull(w, "role", r.Role);
+        if (r.WaitsFor is { } on)
+        {
+            w.WriteStartObject("waits_for");
+            w.WriteNumber("pid", on.Pid);
+            w.WriteNumber("tid", on.Tid);
+            w.WriteString("on", on.On);
+            w.WriteEndObject();
+        }
+        else w.WriteNull("waits_for");
+        WriteStringOrNull(w, "container_id", r.Owner.ContainerId);
+        WriteStringOrNull(w, "unit", r.Owner.Unit);
+        WriteStringOrNull(w, "ecs_task", r.Owner.EcsTask);
+        // Extensions of the contract's fields, in docs/scan-json.md.
+        WriteStringOrNull(w, "ecs_task_family", r.Owner.EcsTaskFamily);
+        w.WriteBoolean("kernel_thread", t.IsKernelThread);
+        WriteStringOrNull(w, "waits_on", r.WaitsFor?.On ?? r.WaitsOn);
+        w.WriteStartArray("waiters");
+        foreach (var waiter in r.Waiters)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("pid", waiter.Pid);
+            w.WriteNumber("tid", waiter.Tid);
+            w.WriteString("on", waiter.On);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteString("cause", HangCauses.Name(r.Cause));
+        if (r.Action is { } action) { w.WritePropertyName("action"); WriteAction(w, action); }
+        else w.WriteNull("action");
+        WriteStringOrNull(w, "triage", r.Triage);
         w.WriteStartArray("kernel_log");
-        foreach (string line in call.KernelLog) w.WriteStringValue(line);
+        foreach (string line in r.KernelLog) w.WriteStringValue(line);
         w.WriteEndArray();
         w.WriteEndObject();
     }
 
-    private static void WriteCounts(Utf8JsonWriter w, string name, IReadOnlyDictionary<string, int> counts, bool asBool = false)
+    private static void WriteAction(Utf8JsonWriter w, HangAction action)
     {
-        w.WriteStartObject(name);
-        foreach (var (key, count) in counts.OrderBy(p => p.Key, StringComparer.Ordinal))
+        w.WriteStartObject();
+        if (action.End is { } end)
         {
-            if (asBool) w.WriteBoolean(key, count != 0);
-            else w.WriteNumber(key, count);
+            w.WriteStartObject("end");
+            w.WriteNumber("pid", end.Pid);
+            w.WriteNumber("tid", end.Tid);
+            w.WriteString("comm", end.Comm);
+            w.WriteString("command", end.Command);
+            w.WriteEndObject();
         }
+        else w.WriteNull("end");
+        WriteStringOrNull(w, "fix", action.Fix);
+        WriteStringOrNull(w, "advice", action.Advice);
+        w.WriteNumber("releases", action.Releases);
+        w.WriteString("summary", action.Summary);
         w.WriteEndObject();
     }
 

@@ -1,29 +1,28 @@
 using System.Text;
 using NfsWatch.Core;
-using NfsWatch.Core.Detection;
 using NfsWatch.Core.Explanation;
+using NfsWatch.Core.Report;
 
 namespace NfsWatch.Outputs.Cli;
 
 /// <summary>
 /// The scan as a person on call reads it at 3 a.m.: first what to do, then what hangs, for how long, where
-/// in the kernel and why.
+/// in the kernel and why. It renders the report; every judgement in it was made by the report pipeline.
 /// </summary>
 public static class ScanTable
 {
     private const int StackFramesShown = 8;
 
-    public static string Render(ScanSnapshot s, string version)
+    public static string Render(ScanReport s, string version)
     {
         var o = new StringBuilder();
         o.AppendLine($"NfsWatch {version} on kernel {s.Kernel.Release} ({s.Kernel.Machine}): " +
                      $"{s.ScannedThreads} threads scanned in {Duration.Format(s.Duration.TotalSeconds)}, " +
-                     $"hung means {Duration.Format(s.ThresholdSeconds)} or more in a mount system call.");
-        foreach (string probe in s.MissingProbes)
-            o.AppendLine(s.DeniedReads.TryGetValue(probe, out int denied)
-                ? $"Probe '{probe}' refused for {Plural(denied, "thread")}" +
-                  $"{(s.DeniedExamples.TryGetValue(probe, out string? example) ? $", such as {example}" : "")}: {Probe.Consequence(probe)}."
-                : $"Probe '{probe}' not available: {Probe.Consequence(probe)}.");
+                     $"hung means {Duration.Format(s.ThresholdSeconds)} or more in a mount system call or blocked in I/O.");
+        foreach (var probe in s.MissingProbes)
+            o.AppendLine(probe.Denied > 0
+                ? $"Probe '{probe.Name}' refused for {Plural(probe.Denied, "thread")}{(probe.Example is { } example ? $", such as {example}" : "")}: {probe.Consequence}."
+                : $"Probe '{probe.Name}' not available: {probe.Consequence}.");
         if (s.StalledProcesses.Count > 0)
             o.AppendLine($"Reading the proc files of pid {string.Join(", ", s.StalledProcesses)} blocked (a task there holds a lock that proc needs, " +
                          "such as an exec stuck on a dead NFS server): skipped, so their threads are not shown.");
@@ -31,16 +30,20 @@ public static class ScanTable
             o.AppendLine($"{count} read(s) of '{probe}' failed; first: {s.ErrorSamples.FirstOrDefault(e => e.Contains(probe, StringComparison.Ordinal)) ?? s.ErrorSamples.FirstOrDefault()}");
         o.AppendLine();
 
-        var hung = s.MountCalls.Where(c => c.Hung).ToList();
-        var young = s.MountCalls.Where(c => !c.Hung).ToList();
-        var blocked = s.NfsBlocked.Where(c => c.Hung).ToList();
-        AppendWhatToDo(o, hung, blocked);
+        if (s.Actions.Count > 0)
+        {
+            o.AppendLine("WHAT TO DO");
+            foreach (var action in s.Actions) o.AppendLine(Wrap("  * ", action.Summary));
+            o.AppendLine();
+        }
 
+        var hung = s.MountCalls.Where(c => c.Hung).OrderBy(Order).ToList();
+        var young = s.MountCalls.Where(c => !c.Hung).ToList();
         if (hung.Count > 0)
         {
             o.AppendLine(hung.Count == 1
                 ? $"1 thread is HUNG in a mount system call (for {Duration.Format(hung[0].StuckSeconds)}):"
-                : $"{hung.Count} threads are HUNG in mount system calls (oldest for {Duration.Format(hung[0].StuckSeconds)}):");
+                : $"{hung.Count} threads are HUNG in mount system calls (oldest for {Duration.Format(hung.Max(h => h.StuckSeconds))}):");
             AppendRows(o, hung);
         }
         else if (s.MountCalls.Count == 0) o.AppendLine("No thread is inside a mount system call.");
@@ -53,63 +56,56 @@ public static class ScanTable
                 : $"{young.Count} threads are inside mount system calls, not yet past the threshold:");
             AppendRows(o, young);
         }
-        if (blocked.Count > 0)
+        // Blocked threads under a heading that says what the evidence says, most telling first.
+        foreach (var group in s.HungBlocked.GroupBy(b => b.Cause).OrderBy(g => g.Key switch
+                 {
+                     HangCause.ServerNotResponding => 0, HangCause.NoReplyFromServer => 1, HangCause.ClientState => 2, _ => 3,
+                 }))
         {
+            var rows = group.OrderBy(Order).ToList();
             o.AppendLine();
-            o.AppendLine($"{Plural(blocked.Count, "thread")} blocked in NFS outside mount calls (I/O on a mount whose server does not answer):");
-            AppendRows(o, blocked);
+            o.AppendLine($"{Plural(rows.Count, "thread")} {(rows.Count == 1 ? "is" : "are")} BLOCKED {Heading(group.Key, rows)}:");
+            AppendRows(o, rows);
         }
         if (s.NfsMounts.Count > 0)
         {
             o.AppendLine();
             o.AppendLine($"{Plural(s.NfsMounts.Count, "NFS mount")} established: " + string.Join("; ", s.NfsMounts.Take(5).Select(m =>
-                $"{m.Source} on {m.MountPoint} (NFS {NfsOptions.Version(m.FsType, m.Options, fromKernel: true) ?? "?"}{(m.Retransmissions > 0 ? $", {m.Retransmissions} retransmissions" : "")})"))
+                $"{m.Mount.Source} on {m.Mount.MountPoint} (NFS {m.NfsVersion ?? "?"}{(m.Mount.Retransmissions > 0 ? $", {m.Mount.Retransmissions} retransmissions" : "")})"))
                 + (s.NfsMounts.Count > 5 ? "; ..." : ""));
         }
-        if (hung.Count == 0 && blocked.Count == 0)
-            o.AppendLine(s.DeniedReads.TryGetValue(Probe.Syscall, out int unseen) && unseen > 0
+        if (!s.AnyHung)
+            o.AppendLine(s.UncheckedThreads > 0
                 // Not "Nothing hangs": a mount call in a thread whose syscall file was refused cannot be seen.
-                ? $"Nothing hangs among the threads it could read; {Plural(unseen, "thread")} could not be checked (run it as root)."
-                : "Nothing hangs."); 
+                ? $"Nothing hangs among the threads it could read; {Plural(s.UncheckedThreads, "thread")} could not be checked (run it as root)."
+                : "Nothing hangs.");
         return o.ToString();
     }
 
-    /// <summary>The actions, most useful first: end a blocker, fix a server, mind a known kernel bug.</summary>
-    private static void AppendWhatToDo(StringBuilder o, List<StuckThread> hung, List<StuckThread> blocked)
+    /// <summary>Blockers first, then the threads waiting for them, then the rest; oldest first within each.</summary>
+    private static int Order(HangReport r) => r.Role switch { "blocker" => 0, "waiter" => 1, _ => 2 };
+
+    /// <summary>The heading of blocked threads, from their cause and the servers they wait on.</summary>
+    private static string Heading(HangCause cause, List<HangReport> rows)
     {
-        var actions = new List<string>();
-        foreach (var b in hung.Where(c => c.Role == "blocker"))
+        var servers = rows.Select(r => r.Server).OfType<string>().Distinct().ToList();
+        string on = servers.Count == 0 ? "" : servers.Count == 1 ? $" {servers[0]}" : $"s {string.Join(", ", servers.Take(3))}{(servers.Count > 3 ? ", ..." : "")}";
+        return cause switch
         {
-            var waiters = hung.Where(c => c.Role == "waiter" && c.Signature?.Id == b.Signature?.Id).ToList();
-            string server = b.Server ?? b.Source ?? "its server";
-            actions.Add($"End pid {b.Pid} ({b.Comm}): kill -9 {b.Pid}. It has been setting up an NFS client for {server} " +
-                        $"for {Duration.Format(b.StuckSeconds)}, and {Plural(waiters.Count, "mount")} {(waiters.Count == 1 ? "waits" : "wait")} behind it: " +
-                        string.Join(", ", waiters.Take(5).Select(w => $"pid {w.Pid} ({w.Comm}{(w.Server is null ? "" : $" mounting {w.Server}")})")) +
-                        (waiters.Count > 5 ? $" and {waiters.Count - 5} more" : "") +
-                        $". Or fix server {server}." + (b.Signature is null ? "" : $" Known problem: {b.Signature.Title}."));
-        }
-        if (hung.Any(c => c.Role == "waiter") && !hung.Any(c => c.Role == "blocker"))
-            actions.Add(hung.First(c => c.Role == "waiter").Triage + Known(hung.First(c => c.Role == "waiter")));
-        foreach (var c in hung.Where(c => c.Role is null && c.Signature is not null).DistinctBy(c => (c.Signature!.Id, c.Server)))
-            actions.Add($"pid {c.Pid} ({c.Comm}) mounting {c.Source ?? c.Server ?? "?"}: {c.Signature!.Title}. {c.Signature.Remediation}");
-        foreach (var c in blocked.Where(c => c.Signature is not null).DistinctBy(c => (c.Signature!.Id, c.Server)))
-            actions.Add($"{Plural(blocked.Count(b => b.Server == c.Server), "thread")} {(blocked.Count(b => b.Server == c.Server) == 1 ? "waits" : "wait")} on {c.Server ?? "an NFS server"}" +
-                        $"{(c.Target is null ? "" : $" (mount {c.Target})")}: {c.Signature!.Title}. {c.Signature.Remediation}");
-        if (actions.Count == 0) return;
-        o.AppendLine("WHAT TO DO");
-        foreach (string action in actions) o.AppendLine(Wrap("  * ", action));
-        o.AppendLine();
+            HangCause.ServerNotResponding => $"in I/O: the kernel log says server{on} is not responding",
+            HangCause.NoReplyFromServer => servers.Count > 0 ? $"waiting for a reply from server{on} (nothing says it is down yet)" : "waiting for a reply from their server",
+            HangCause.ClientState => "waiting for a lock or state of this host held by another thread",
+            _ => "in uninterruptible sleep (cause unknown)",
+        };
     }
 
-    private static string Known(StuckThread c) => c.Signature is null ? "" : $" Known problem: {c.Signature.Title}. {c.Signature.Remediation}";
-
-    private static void AppendRows(StringBuilder o, List<StuckThread> calls)
+    private static void AppendRows(StringBuilder o, List<HangReport> calls)
     {
         string[] header = ["PID", "TID", "COMMAND", "SYSCALL", "STATE", "STUCK", "ROLE", "WCHAN", "MOUNT"];
         var rows = calls.Select(c => new[]
         {
-            c.Pid.ToString(), c.Tid.ToString(), c.Comm, c.Syscall ?? "-", c.State.ToString(),
-            Duration.Format(c.StuckSeconds), c.Role ?? "-", c.Wchan ?? "-", DescribeMount(c),
+            c.Pid.ToString(), c.Tid.ToString(), c.Comm, c.Thread.Syscall ?? "-", c.Thread.State.ToString(),
+            Duration.Format(c.StuckSeconds), c.Role ?? "-", c.Thread.Wchan ?? "-", DescribeMount(c),
         }).ToList();
         int[] widths = [.. header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length)))];
         o.AppendLine("  " + string.Join("  ", header.Select((h, i) => h.PadRight(widths[i]))).TrimEnd());
@@ -117,12 +113,16 @@ public static class ScanTable
         {
             var c = calls[r];
             o.AppendLine("  " + string.Join("  ", rows[r].Select((v, i) => v.PadRight(widths[i]))).TrimEnd());
-            if (c.Stack.Count > 0)
-                o.AppendLine("      kernel stack: " + string.Join(" < ", c.Stack.Take(StackFramesShown)) + (c.Stack.Count > StackFramesShown ? " < ..." : ""));
+            var stack = c.Thread.Stack;
+            if (stack.Count > 0)
+                o.AppendLine("      kernel stack: " + string.Join(" < ", stack.Take(StackFramesShown)) + (stack.Count > StackFramesShown ? " < ..." : ""));
             if (c.Options is not null) o.AppendLine($"      options: {c.Options}");
-            if (c.Unit is not null || c.ContainerId is not null)
-                o.AppendLine("      owner: " + string.Join(", ", new[] { c.Unit is null ? null : $"unit {c.Unit}", c.ContainerId is null ? null : $"container {c.ContainerId[..12]}",
-                    c.EcsTask is null ? null : $"ECS task {c.EcsTaskFamily} ({c.EcsTask})" }.OfType<string>()));
+            if (c.Owner.Unit is not null || c.Owner.ContainerId is not null)
+                o.AppendLine("      owner: " + string.Join(", ", new[] { c.Owner.Unit is null ? null : $"unit {c.Owner.Unit}",
+                    c.Owner.ContainerId is null ? null : $"container {c.Owner.ContainerId[..Math.Min(12, c.Owner.ContainerId.Length)]}",
+                    c.Owner.EcsTask is null ? null : $"ECS task {c.Owner.EcsTaskFamily} ({c.Owner.EcsTask})" }.OfType<string>()));
+            if (c.WaitsFor is { } on) o.AppendLine(Wrap("      waits for: ", $"pid {on.Pid} (thread {on.Tid}, {on.Comm}): {on.On}"));
+            else if (c.WaitsOn is { } unheld) o.AppendLine(Wrap("      waits for: ", $"{unheld} (holder not found)"));
             if (c.Signature is not null)
             {
                 o.AppendLine(Wrap("      known problem: ", $"{c.Signature.Title} [{c.Signature.Id}]"));
@@ -134,7 +134,7 @@ public static class ScanTable
     }
 
     /// <summary>What is known of the mount: "nfs4 server:/export on /mnt (NFS 4.1)", or "not known yet".</summary>
-    public static string DescribeMount(StuckThread c)
+    public static string DescribeMount(HangReport c)
     {
         if (c.FsType is null && c.Source is null && c.Target is null) return "not known yet";
         var text = new StringBuilder(c.FsType ?? (c.How is null ? "?" : $"{c.How} mount of"));

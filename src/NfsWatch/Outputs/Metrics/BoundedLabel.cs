@@ -17,7 +17,8 @@ public sealed class BoundedLabel(int max, IReadOnlySet<string>? allowed = null)
     public string Of(string value)
     {
         if (value is MetricLabels.Unknown or MetricLabels.None) return value;
-        if (allowed is not null && !allowed.Contains(value)) return Other;
+        // A FUSE subtype ("fuse.sshfs") is allowed where its base type is.
+        if (allowed is not null && !allowed.Contains(value) && !(value.IndexOf('.') is > 0 and int dot && allowed.Contains(value[..dot]))) return Other;
         lock (_lock)
         {
             if (_seen.Contains(value)) return value;

@@ -1,23 +1,21 @@
-using NfsWatch.Core.Detection;
-using NfsWatch.Core.Explanation;
 using NfsWatch.Core.Isolation;
-using NfsWatch.Core.Procfs;
+using NfsWatch.Core.Report;
 using Prometheus;
 
 namespace NfsWatch.Outputs.Metrics;
 
 /// <summary>
-/// Every metric NfsWatch exports, defined in one place and named per ../shared/INTERFACE.md. Gauges are
+/// Every metric NfsWatch exports, defined in one place and documented in docs/metrics.md. Gauges are
 /// set from the latest snapshot in a before-collect callback, so a scrape never waits for a scan and label
 /// sets that disappear leave no stale series; counters and the histogram advance once per scan.
 /// </summary>
 public sealed class NfsWatchMetrics
 {
-    private readonly Gauge _mountUnits, _stalled, _hung, _inFlight, _oldest, _kernelInfo, _buildInfo, _scanned, _lastScan, _probe, _nfsMounts, _blocked, _wedged;
+    private readonly Gauge _mountUnits, _stalled, _hung, _inFlight, _oldest, _kernelInfo, _buildInfo, _scanned, _lastScan, _probe, _nfsMounts, _blocked, _blockedAll, _wedged;
     private readonly Counter _dropped, _stalls, _events, _errors, _kernelLog, _rpcOps, _rpcRetrans, _rpcTimeouts, _rpcSends, _rpcBacklog, _readTimeouts;
     private readonly Histogram _duration;
     private readonly Lock _applyLock = new();
-    private ScanSnapshot? _latest, _applied;
+    private ScanReport? _latest, _applied;
     private IsolatedReader? _reader;
     private readonly BoundedLabel _servers, _fstypes, _signatures;
 
@@ -39,6 +37,9 @@ public sealed class NfsWatchMetrics
         _nfsMounts = f.CreateGauge("nfswatch_nfs_mounts", "Established NFS mounts (mountstats of the daemon's mount namespace).", "nfs_version", "server");
         _blocked = f.CreateGauge("nfswatch_nfs_blocked_threads",
             "Threads in D state in NFS/SUNRPC code outside mount syscalls for at least the threshold.", "kernel", "nfs_version", "server", "signature");
+        _blockedAll = f.CreateGauge("nfswatch_blocked_threads",
+            "Threads blocked outside mount syscalls for at least the threshold: in I/O on NFS, CIFS/SMB, FUSE or autofs, waiting for such a thread, or named hung by the kernel log.",
+            "kernel", "fstype", "nfs_version", "server", "signature", "cause");
         _kernelLog = f.CreateCounter("nfswatch_kernel_log_events_total", "Kernel log lines seen: server_not_responding, server_ok, hung_task.",
             "event", "server");
         _rpcOps = f.CreateCounter("nfswatch_nfs_rpc_operations_total", "NFS RPC operations completed, per server (mountstats per-op OPS).", "server");
@@ -79,7 +80,7 @@ public sealed class NfsWatchMetrics
     public void RecordDroppedConnection(string reason) => _dropped.WithLabels(reason).Inc();
 
     /// <summary>systemd's mount units (null: D-Bus or systemd not reachable, and the dbus probe says so).</summary>
-    public void RecordMountUnits(IReadOnlyList<NfsWatch.Hosting.MountUnit>? units, double thresholdSeconds)
+    public void RecordMountUnits(IReadOnlyList<MountUnit>? units, double thresholdSeconds)
     {
         _probe.WithLabels("dbus").Set(units is null ? 0 : 1);
         if (units is null)
@@ -94,7 +95,7 @@ public sealed class NfsWatchMetrics
     public void RecordScanFailure() => _errors.WithLabels("scan").Inc();
 
     /// <summary>Called once per completed scan: advances counters now, gauges at the next scrape.</summary>
-    public void Record(ScanSnapshot snapshot, IsolatedReader? reader = null)
+    public void Record(ScanReport snapshot, IsolatedReader? reader = null)
     {
         _duration.Observe(snapshot.Duration.TotalSeconds);
         foreach (var call in snapshot.NewlyHung)
@@ -123,26 +124,27 @@ public sealed class NfsWatchMetrics
                 MetricLabels.NfsVersion(c), Server(c), Signature(c), MetricLabels.Role(c)])));
             SetAll(_inFlight, snapshot.MountCalls.CountBy(c => new LabelKey([kernel, MetricLabels.Syscall(c), FsType(c),
                 MetricLabels.NfsVersion(c), Server(c)])));
-            SetAll(_blocked, snapshot.HungBlocked.CountBy(c => new LabelKey([kernel, MetricLabels.NfsVersion(c), Server(c), Signature(c)])));
+            SetAll(_blocked, snapshot.HungBlocked.Where(c => c.IsNfs).CountBy(c => new LabelKey([kernel, MetricLabels.NfsVersion(c), Server(c), Signature(c)])));
+            SetAll(_blockedAll, snapshot.HungBlocked.CountBy(c => new LabelKey([kernel, FsType(c), MetricLabels.NfsVersion(c), Server(c), Signature(c),
+                MetricLabels.Cause(c)])));
             _oldest.Set(snapshot.OldestHungSeconds);
 
             // One superblock can be mounted at several places (bind mounts): count each source once per server.
-            var mounts = snapshot.NfsMounts.DistinctBy(m => m.Source).ToList();
-            SetAll(_nfsMounts, mounts.CountBy(m => new LabelKey([NfsOptions.Version(m.FsType, m.Options, fromKernel: true) ?? MetricLabels.Unknown,
-                _servers.Of(NfsOptions.Server(m.Source, m.Options) ?? MetricLabels.Unknown)])));
-            var perServer = mounts.GroupBy(m => _servers.Of(NfsOptions.Server(m.Source, m.Options) ?? MetricLabels.Unknown)).ToList();
-            SetCounters(_rpcOps, perServer.Select(g => (g.Key, (double)g.Sum(m => (double)m.Operations))));
-            SetCounters(_rpcRetrans, perServer.Select(g => (g.Key, g.Sum(m => (double)m.Retransmissions))));
-            SetCounters(_rpcTimeouts, perServer.Select(g => (g.Key, g.Sum(m => (double)m.Timeouts))));
+            var mounts = snapshot.NfsMounts.DistinctBy(m => m.Mount.Source).ToList();
+            SetAll(_nfsMounts, mounts.CountBy(m => new LabelKey([m.NfsVersion ?? MetricLabels.Unknown, _servers.Of(m.Server ?? MetricLabels.Unknown)])));
+            var perServer = mounts.GroupBy(m => _servers.Of(m.Server ?? MetricLabels.Unknown)).ToList();
+            SetCounters(_rpcOps, perServer.Select(g => (g.Key, (double)g.Sum(m => (double)m.Mount.Operations))));
+            SetCounters(_rpcRetrans, perServer.Select(g => (g.Key, g.Sum(m => (double)m.Mount.Retransmissions))));
+            SetCounters(_rpcTimeouts, perServer.Select(g => (g.Key, g.Sum(m => (double)m.Mount.Timeouts))));
             // Mounts of one server share a transport: its counters are the same on each, so take them once.
-            SetCounters(_rpcSends, perServer.Select(g => (g.Key, (double)g.Max(m => m.Sends))));
-            SetCounters(_rpcBacklog, perServer.Select(g => (g.Key, (double)g.Max(m => m.BacklogSum))));
+            SetCounters(_rpcSends, perServer.Select(g => (g.Key, (double)g.Max(m => m.Mount.Sends))));
+            SetCounters(_rpcBacklog, perServer.Select(g => (g.Key, (double)g.Max(m => m.Mount.BacklogSum))));
 
             SetAll(_kernelInfo, [new(new LabelKey([kernel, snapshot.Kernel.Version, snapshot.Kernel.Machine]), 1)]);
             _scanned.Set(snapshot.ScannedThreads);
             _stalled.Set(snapshot.StalledProcesses.Count);
             _lastScan.Set(snapshot.FinishedAt.ToUnixTimeMilliseconds() / 1000.0);
-            foreach (var (probe, available) in snapshot.Probes) _probe.WithLabels(probe).Set(available ? 1 : 0);
+            foreach (var probe in snapshot.Probes.Values) _probe.WithLabels(probe.Name).Set(probe.Available ? 1 : 0);
         }
     }
 
@@ -159,9 +161,9 @@ public sealed class NfsWatchMetrics
             if (!now.Contains(new LabelKey(labels))) gauge.RemoveLabelled(labels);
     }
 
-    private string FsType(StuckThread c) => _fstypes.Of(MetricLabels.FsType(c));
-    private string Server(StuckThread c) => _servers.Of(MetricLabels.Server(c));
-    private string Signature(StuckThread c) => _signatures.Of(MetricLabels.Signature(c));
+    private string FsType(HangReport c) => _fstypes.Of(MetricLabels.FsType(c));
+    private string Server(HangReport c) => _servers.Of(MetricLabels.Server(c));
+    private string Signature(HangReport c) => _signatures.Of(MetricLabels.Signature(c));
 
     /// <summary>
     /// Counters mirrored from the kernel's own cumulative counts; a server whose mounts are gone is removed.

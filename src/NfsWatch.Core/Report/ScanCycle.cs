@@ -1,13 +1,14 @@
 using NfsWatch.Core.Detection;
+using NfsWatch.Core.Explanation;
 using NfsWatch.Core.KernelLog;
 
-namespace NfsWatch.Core.Explanation;
+namespace NfsWatch.Core.Report;
 
 /// <summary>
 /// One round of watching, the same for `nfswatch scan` and the daemon: scan the threads, take the new kernel
-/// log lines, explain every stuck thread.
+/// log lines, and build the report.
 /// </summary>
-public sealed class ScanCycle(Func<MountScanner> newScanner, HangExplainer explainer, KmsgReader? kernelLog)
+public sealed class ScanCycle(Func<MountScanner> newScanner, ReportPipeline pipeline, KmsgReader? kernelLog)
 {
     /// <summary>How long a scan may take before it counts as stalled (isolated reads are capped well below).</summary>
     public static readonly TimeSpan DefaultDeadline = TimeSpan.FromSeconds(30);
@@ -18,7 +19,7 @@ public sealed class ScanCycle(Func<MountScanner> newScanner, HangExplainer expla
     public const int MaxBlockedScans = 8;
 
     private MountScanner scanner = newScanner();
-    private IReadOnlyList<Detection.TrackedCall> _lastTracked = [];
+    private IReadOnlyList<TrackedCall> _lastTracked = [];
 
     /// <summary>
     /// Runs <see cref="Run"/> on a thread of its own with <see cref="Deadline"/>. A scan that misses it is
@@ -26,11 +27,11 @@ public sealed class ScanCycle(Func<MountScanner> newScanner, HangExplainer expla
     /// (whose thread is still blocked) is abandoned, and a fresh one - knowing every call's age - scans again.
     /// Returns null when the scan had to be abandoned; <paramref name="stalledOn"/> says on which thread.
     /// </summary>
-    public ScanSnapshot? RunGuarded(CancellationToken cancel, out (int Pid, int Tid)? stalledOn)
+    public ScanReport? RunGuarded(ReportInputs inputs, CancellationToken cancel, out (int Pid, int Tid)? stalledOn)
     {
         stalledOn = null;
         var current = scanner;
-        var task = Task.Factory.StartNew(() => RunWith(current, cancel), cancel, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        var task = Task.Factory.StartNew(() => RunWith(current, inputs, cancel), cancel, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             if (task.Wait(Deadline, cancel))
@@ -53,37 +54,36 @@ public sealed class ScanCycle(Func<MountScanner> newScanner, HangExplainer expla
         lock (_explainLock) scanner = fresh;
         return null;
     }
+
     public KernelLogView KernelLog { get; } = new();
 
     public MountScanner Scanner => scanner;
 
-    /// <summary>The isolated reader the explainer uses, for its health metrics; null when none.</summary>
+    /// <summary>The isolated reader the pipeline uses, for its health metrics; null when none.</summary>
     public NfsWatch.Core.Isolation.IsolatedReader? Reader { get; init; }
 
     public KmsgReader? KernelLogReader => kernelLog;
 
     /// <summary>One round on the calling thread, without a deadline.</summary>
-    public ScanSnapshot Run(CancellationToken cancel = default) =>
-        RunWith(scanner, cancel) ?? throw new InvalidOperationException("the scanner was replaced during the scan");
+    public ScanReport Run(ReportInputs? inputs = null, CancellationToken cancel = default) =>
+        RunWith(scanner, inputs ?? new ReportInputs(), cancel) ?? throw new InvalidOperationException("the scanner was replaced during the scan");
 
     private readonly Lock _explainLock = new();
 
-    private ScanSnapshot? RunWith(MountScanner current, CancellationToken cancel)
+    private ScanReport? RunWith(MountScanner current, ReportInputs inputs, CancellationToken cancel)
     {
         long started = System.Diagnostics.Stopwatch.GetTimestamp();
         var snapshot = current.Scan(cancel);
-        IReadOnlyList<KernelLog.KernelLogEvent> events;
         lock (_explainLock)
         {
-            // An abandoned scan that wakes up later must not touch the explainer or the kernel log reader,
+            // An abandoned scan that wakes up later must not touch the pipeline or the kernel log reader,
             // which its successor uses now.
             if (!ReferenceEquals(current, scanner)) return null;
-            events = kernelLog?.ReadNew() ?? [];
+            var events = kernelLog?.ReadNew() ?? [];
             KernelLog.Add(events);
-            snapshot = explainer.Explain(snapshot, KernelLog);
+            var report = pipeline.Build(snapshot, KernelLog, events, inputs with { KernelLogReadable = kernelLog?.Available ?? false });
+            // The scan's duration includes the explanation (isolated reads can take up to their deadline).
+            return report with { Duration = System.Diagnostics.Stopwatch.GetElapsedTime(started), FinishedAt = DateTimeOffset.UtcNow };
         }
-        var probes = new Dictionary<string, bool>(snapshot.Probes) { [Probe.Kmsg] = kernelLog?.Available ?? false };
-        // The scan's duration includes the explanation (isolated reads can take up to their deadline).
-        return snapshot with { Probes = probes, KernelLogEvents = events, Duration = System.Diagnostics.Stopwatch.GetElapsedTime(started), FinishedAt = DateTimeOffset.UtcNow };
     }
 }

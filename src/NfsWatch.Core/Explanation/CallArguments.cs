@@ -1,0 +1,162 @@
+using NfsWatch.Core.Detection;
+using NfsWatch.Core.Isolation;
+using NfsWatch.Core.Procfs;
+
+namespace NfsWatch.Core.Explanation;
+
+/// <summary>
+/// What a thread's call is about: for a mount-family call, what it asked for (its arguments, read in an
+/// isolated child with a deadline, or a mount helper's command line); for a thread blocked in a file system
+/// call, the mount its file is on. Keeps what it read per call, so each call is read once; reads at most
+/// <see cref="MaxReadsPerScan"/> new calls per scan. Never touches a mount point: files are named through
+/// /proc links and matched against the process's own mount table. Not thread-safe: one scan at a time.
+/// </summary>
+public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan readAfter)
+{
+    /// <summary>New calls whose arguments are read per scan at most; the rest wait for the next scan.</summary>
+    public const int MaxReadsPerScan = 8; // at 1 s each, well inside ScanCycle.Deadline
+
+    private readonly double _readAfterSeconds = readAfter.TotalSeconds;
+    private readonly Dictionary<CallKey, MountRequest?> _requests = [];
+    private readonly Dictionary<int, List<MountInfo>?> _mountTables = [];
+    private readonly HashSet<CallKey> _seen = [];
+    private int _reads;
+    private bool? _memoryReadable;
+
+    /// <summary>False once a read of a process's memory was refused (the "memory" probe); true until then.</summary>
+    public bool MemoryReadable => _memoryReadable ?? true;
+
+    private readonly record struct CallKey(ThreadKey Thread, int Number, ulong A0, ulong A1, ulong A2, ulong A3, ulong A4, ulong A5)
+    {
+        public static CallKey Of(ObservedThread t) => new(t.Key, t.SyscallNumber, t.Args[0], t.Args[1], t.Args[2], t.Args[3], t.Args[4], t.Args[5]);
+    }
+
+    public void BeginScan()
+    {
+        _reads = 0;
+        _seen.Clear();
+        _mountTables.Clear();
+    }
+
+    /// <summary>Forgets the calls this scan did not ask about.</summary>
+    public void EndScan()
+    {
+        foreach (var key in _requests.Keys.Where(k => !_seen.Contains(k)).ToList()) _requests.Remove(key);
+    }
+
+    /// <summary>The request of a call, or of the mount a blocked thread waits on; null while unknown.</summary>
+    /// <param name="force">Read now even if the call is younger than the read-after age (a thread the kernel log names hung).</param>
+    public MountRequest? Of(ObservedThread thread, string machine, bool force = false)
+    {
+        var key = CallKey.Of(thread);
+        _seen.Add(key);
+        if (_requests.TryGetValue(key, out var known)) return known;
+        if ((thread.StuckSeconds < _readAfterSeconds && !force) || _reads >= MaxReadsPerScan) return null;
+        if (thread.IsKernelThread) return null;
+        _reads++;
+        bool final;
+        var request = thread.Kind == ThreadKind.MountCall ? ReadRequest(thread, out final) : MountOf(thread, machine, out final);
+        if (final) _requests[key] = request;
+        return request;
+    }
+
+    /// <summary>Reads what a mount-family call asked for; <paramref name="final"/> is false when it should be tried again later.</summary>
+    private MountRequest? ReadRequest(ObservedThread call, out bool final)
+    {
+        final = true;
+        if (reader is null) return null;
+        var wanted = MountRequest.StringArguments(call.Syscall!, call.Args).Where(a => call.Args[a.Index] != 0).ToList();
+        var strings = new Dictionary<string, string?>();
+        bool denied = false, timedOut = false;
+        if (wanted.Count > 0)
+        {
+            var values = reader.ReadStrings(call.Key, [.. wanted.Select(a => call.Args[a.Index])]);
+            for (int i = 0; i < wanted.Count; i++)
+            {
+                var v = values[i];
+                if (v.Status == IsolatedReadStatus.Ok) strings[wanted[i].Meaning] = MountRequest.Text(v.Bytes);
+                denied |= v.Status == IsolatedReadStatus.Denied;
+                timedOut |= v.Status is IsolatedReadStatus.TimedOut or IsolatedReadStatus.Skipped;
+            }
+            if (values.Any(v => v.Status == IsolatedReadStatus.Ok)) _memoryReadable = true;
+            else if (denied) _memoryReadable = false;
+        }
+        var request = strings.Count > 0 ? MountRequest.From(call.Syscall!, call.Args, strings) : null;
+
+        // An unmount names only its target: the filesystem is the one mounted there, in the process's own table.
+        if (call.Syscall == "umount2" && request?.Target is { } target && MountAt(call.Pid, target, exact: true) is { } mounted)
+            request = request with { FsType = mounted.FsType, Source = mounted.Source, Options = NfsOptions.Redact(mounted.SuperOptions), Device = $"{mounted.Major}:{mounted.Minor}" };
+
+        // A mount helper names its source, target and options on its command line: the fallback when memory
+        // could not be read.
+        if ((request?.Source is null || request.FsType is null) && HelperCommandLine.IsHelper(call.Comm))
+        {
+            var cmdline = reader.ReadCmdline(call.Key);
+            if (cmdline.Status == IsolatedReadStatus.Ok && HelperCommandLine.Parse(cmdline.Bytes!) is { } fromHelper)
+                request = request is null ? fromHelper : request with
+                {
+                    FsType = request.FsType ?? fromHelper.FsType,
+                    Source = request.Source ?? fromHelper.Source,
+                    Target = request.Target ?? fromHelper.Target,
+                    Options = request.Options ?? fromHelper.Options,
+                };
+            timedOut |= cmdline.Status is IsolatedReadStatus.TimedOut or IsolatedReadStatus.Skipped;
+        }
+        final = !timedOut;
+        return request;
+    }
+
+    /// <summary>The mount a blocked thread is waiting on: the file its call names, matched to the process's mount table.</summary>
+    private MountRequest? MountOf(ObservedThread thread, string machine, out bool final)
+    {
+        final = true;
+        if (thread.SyscallNumber < 0 || SyscallTable.Find(machine, thread.SyscallNumber) is not { } info) return null;
+        string? path = null;
+        switch (info.Kind)
+        {
+            case PathArgument.Fd:
+                path = proc.TryReadLink($"{thread.Pid}/fd/{(int)thread.Args[info.Index]}");
+                break;
+            case PathArgument.Path or PathArgument.DirFdAndPath when reader is not null:
+                var value = reader.ReadStrings(thread.Key, [thread.Args[info.Index]])[0];
+                final = value.Status is not (IsolatedReadStatus.TimedOut or IsolatedReadStatus.Skipped);
+                path = MountRequest.Text(value.Bytes);
+                if (path is not null && !path.StartsWith('/'))
+                {
+                    // AT_FDCWD is -100; any other directory file descriptor names the base directory.
+                    int dirfd = info.Kind == PathArgument.DirFdAndPath ? (int)thread.Args[0] : -100;
+                    string? dir = proc.TryReadLink(dirfd == -100 ? $"{thread.Pid}/cwd" : $"{thread.Pid}/fd/{dirfd}");
+                    path = dir is null ? null : dir.TrimEnd('/') + "/" + path;
+                }
+                break;
+        }
+        // pipe:[...], socket:[...], anon_inode:... are no paths; "/a/../b" is normalised before matching.
+        if (path is null || !path.StartsWith('/')) return null;
+        path = Path.GetFullPath(path);
+        var mount = MountAt(thread.Pid, path, exact: false);
+        return mount is null ? null : new MountRequest(mount.FsType, mount.Source, mount.MountPoint, NfsOptions.Redact(mount.SuperOptions), null)
+        {
+            Path = path,
+            Device = $"{mount.Major}:{mount.Minor}",
+        };
+    }
+
+    /// <summary>
+    /// The mount at <paramref name="path"/> (exact) or holding it (the longest mount point; of several mounts at
+    /// one point, the last listed is the one on top), in the process's own mount table.
+    /// </summary>
+    private MountInfo? MountAt(int pid, string path, bool exact)
+    {
+        if (!_mountTables.TryGetValue(pid, out var table))
+        {
+            string? text = proc.TryReadText($"{pid}/mountinfo", out _, 16 << 20);
+            _mountTables[pid] = table = text is null ? null : MountInfo.ParseAll(System.Text.Encoding.UTF8.GetBytes(text));
+        }
+        if (table is null) return null;
+        if (exact) return table.LastOrDefault(m => m.MountPoint == path.TrimEnd('/') || (path == "/" && m.MountPoint == "/"));
+        return table.Where(m => Contains(m.MountPoint, path)).OrderBy(m => m.MountPoint.Length).LastOrDefault();
+    }
+
+    private static bool Contains(string mountPoint, string path) =>
+        mountPoint == "/" || path == mountPoint || path.StartsWith(mountPoint + "/", StringComparison.Ordinal);
+}

@@ -1,0 +1,202 @@
+using NfsWatch.Core.Detection;
+using NfsWatch.Core.Explanation;
+using NfsWatch.Core.Isolation;
+using NfsWatch.Core.KernelLog;
+using NfsWatch.Core.Procfs;
+
+namespace NfsWatch.Core.Report;
+
+/// <summary>What the host hands in besides the scan: data it gathered elsewhere, never a call back into it.</summary>
+public sealed record ReportInputs
+{
+    /// <summary>The ECS task of each container id, when ECS introspection is on.</summary>
+    public IReadOnlyDictionary<string, ContainerTask>? ContainerTasks { get; init; }
+    /// <summary>systemd's mount units, or null when they could not be had.</summary>
+    public IReadOnlyList<MountUnit>? MountUnits { get; init; }
+    public string? MountUnitsProblem { get; init; }
+    /// <summary>Whether the kernel log can be read (the kmsg probe).</summary>
+    public bool KernelLogReadable { get; init; }
+}
+
+/// <summary>
+/// The one pipeline from what a scan observed to what it means: for each thread, what it mounts or which
+/// mount it is on, the filesystem, NFS version and server, its owner, the known problem its stack matches,
+/// what it waits for and who holds that (the wait-for graph), the cause, what to do, and the words for a
+/// person. Not thread-safe: one scan at a time.
+/// </summary>
+public sealed class ReportPipeline
+{
+    private readonly ProcFs _proc;
+    private readonly SignatureCatalog _catalog;
+    private readonly CallArguments _arguments;
+    private readonly Dictionary<string, ulong> _timeouts = [];
+
+    /// <param name="reader">Reads memory and command lines; null to read nothing that could block (reports then name only what proc tells).</param>
+    /// <param name="readAfter">Arguments are read once a call has lasted this long, so short-lived mounts cost nothing.</param>
+    public ReportPipeline(ProcFs proc, SignatureCatalog catalog, IsolatedReader? reader, TimeSpan readAfter)
+    {
+        _proc = proc;
+        _catalog = catalog;
+        _arguments = new CallArguments(proc, reader, readAfter);
+    }
+
+    public ScanReport Build(ScanSnapshot snapshot, KernelLogView kernelLog, IReadOnlyList<KernelLogEvent> newEvents, ReportInputs inputs)
+    {
+        var kernel = KernelVersion.TryParse(snapshot.Kernel.Release);
+        _arguments.BeginScan();
+
+        // The kernel names hung tasks by thread id; such a thread is worth reading now, whatever its age.
+        var namedHung = kernelLog.HungTaskThreads();
+        var observed = snapshot.MountCalls.Concat(snapshot.Blocked).ToList();
+        var contexts = observed.Select(t => ThreadContext.Of(t,
+            _arguments.Of(t, snapshot.Kernel.Machine, force: namedHung.Contains(t.Tid)),
+            t.IsKernelThread ? null : _proc.TryReadLink($"{t.Pid}/ns/net"))).ToList();
+        _arguments.EndScan();
+        var graph = WaitGraph.Build(contexts);
+        var reported = Reported(contexts, graph, kernelLog);
+        var down = ServersDown(snapshot.NfsMounts, kernelLog);
+
+        var drafts = new Draft?[contexts.Count];
+        for (int i = 0; i < contexts.Count; i++)
+        {
+            if (!reported[i]) continue;
+            var c = contexts[i];
+            var link = graph.LinkOf(i) is { } l && (l.Holder is not { } h || reported[h]) ? l : null;
+            bool serverDown = (c.Server is { } s && down.Contains(s)) || (c.ServerAddress is { } a && down.Contains(a));
+            drafts[i] = new Draft(c, link, _catalog.Match(c.Thread, c.NfsVersion, kernel)?.Signature.ToMatch(),
+                HangCauses.Of(c, link, serverDown), serverDown);
+        }
+        var actions = Triage.Decide(drafts, graph);
+
+        var owners = new Dictionary<int, Owner>();
+        var reports = new HangReport?[contexts.Count];
+        for (int i = 0; i < contexts.Count; i++)
+        {
+            if (drafts[i] is not { } d) continue;
+            var c = d.Context;
+            var r = c.Request;
+            reports[i] = new HangReport
+            {
+                Thread = c.Thread,
+                FsType = c.FsType,
+                How = r?.How,
+                Source = r?.Source,
+                Target = r?.Target,
+                Options = r?.Options,
+                NfsVersion = c.NfsVersion,
+                Server = c.Server,
+                IsNfs = c.Family == FsFamily.Nfs,
+                Owner = OwnerOf(c.Thread.Pid, owners, inputs.ContainerTasks),
+                Signature = d.Signature,
+                Role = actions.Roles[i],
+                WaitsFor = d.Link is { Holder: { } h } link ? new WaitsFor(contexts[h].Thread.Pid, contexts[h].Thread.Tid, contexts[h].Thread.Comm, link.Resource) : null,
+                WaitsOn = d.Link is { Holder: null } unheld ? unheld.Resource : null,
+                Waiters = [.. graph.WaitersOf(i).Where(w => drafts[w]?.Link?.Holder == i)
+                    .Select(w => new WaitsFor(contexts[w].Thread.Pid, contexts[w].Thread.Tid, contexts[w].Thread.Comm, graph.LinkOf(w)!.Resource))],
+                Cause = d.Cause,
+                Action = actions.ActionOf[i],
+                Triage = actions.TriageOf[i],
+                KernelLog = kernelLog.About(c.Thread, c.Server, c.ServerAddress),
+            };
+        }
+
+        var mountCalls = reports.Where((r, i) => r is not null && observed[i].Kind == ThreadKind.MountCall).Select(r => r!).ToList();
+        var blocked = reports.Where((r, i) => r is not null && observed[i].Kind == ThreadKind.Blocked).Select(r => r!)
+            .OrderByDescending(r => r.StuckSeconds).ToList();
+        var byKey = mountCalls.ToDictionary(m => m.Key);
+        return new ScanReport
+        {
+            Kernel = snapshot.Kernel,
+            ThresholdSeconds = snapshot.ThresholdSeconds,
+            ScannedThreads = snapshot.ScannedThreads,
+            MountCalls = mountCalls,
+            Blocked = blocked,
+            NewlyHung = [.. snapshot.NewlyHung.Select(n => byKey.GetValueOrDefault(n.Key)).OfType<HangReport>()],
+            Actions = actions.Ordered,
+            NfsMounts = [.. snapshot.NfsMounts.Select(m => new NfsMountReport(m, NfsOptions.Version(m.FsType, m.Options, fromKernel: true), NfsOptions.Server(m.Source, m.Options)))],
+            KernelLogEvents = newEvents,
+            Probes = ProbeMap(snapshot, inputs),
+            Errors = snapshot.Errors,
+            ErrorSamples = snapshot.ErrorSamples,
+            StalledProcesses = snapshot.StalledProcesses,
+            MountUnits = inputs.MountUnits,
+            MountUnitsProblem = inputs.MountUnitsProblem,
+            Duration = snapshot.Duration,
+            FinishedAt = snapshot.FinishedAt,
+        };
+    }
+
+    /// <summary>A thread judged: its context, what it waits for (with a holder that is reported), signature and cause.</summary>
+    internal sealed record Draft(ThreadContext Context, WaitLink? Link, SignatureMatch? Signature, HangCause Cause, bool ServerDown);
+
+    /// <summary>
+    /// Which threads are reported: every mount call; a blocked thread in network or FUSE filesystem code or on
+    /// such a mount, or named hung by the kernel log; and every thread tied by a wait to a reported one (a
+    /// thread waiting on a directory lock that an NFS-blocked thread holds, the kernel thread recovering a server).
+    /// </summary>
+    private static bool[] Reported(List<ThreadContext> contexts, WaitGraph graph, KernelLogView kernelLog)
+    {
+        var reported = new bool[contexts.Count];
+        for (int i = 0; i < contexts.Count; i++)
+        {
+            var c = contexts[i];
+            reported[i] = c.Thread.Kind == ThreadKind.MountCall || c.OnRemoteFs
+                || (c.Thread.State == 'D' && kernelLog.NamesHung(c.Thread));
+        }
+        for (bool changed = true; changed;)
+        {
+            changed = false;
+            for (int i = 0; i < contexts.Count; i++)
+            {
+                if (graph.LinkOf(i)?.Holder is not { } h) continue;
+                // A waiter joins when what holds it is reported, and a holder when what waits for it is.
+                if (reported[h] && !reported[i] && contexts[i].Thread.State == 'D') { reported[i] = changed = true; }
+                if (reported[i] && !reported[h]) { reported[h] = changed = true; }
+            }
+        }
+        return reported;
+    }
+
+    /// <summary>
+    /// Servers with evidence that they do not respond: the kernel log's latest word on them is "not responding",
+    /// or their RPC major timeouts grew since the previous scan (the daemon's view over time).
+    /// </summary>
+    private HashSet<string> ServersDown(IReadOnlyList<NfsMountStats> mounts, KernelLogView kernelLog)
+    {
+        var down = kernelLog.ServersNotResponding();
+        var seen = new HashSet<string>();
+        foreach (var group in mounts.GroupBy(m => NfsOptions.Server(m.Source, m.Options)))
+        {
+            if (group.Key is not { } server) continue;
+            ulong timeouts = (ulong)group.Sum(m => (double)m.Timeouts);
+            if (_timeouts.TryGetValue(server, out ulong before) && timeouts > before) down.Add(server);
+            _timeouts[server] = timeouts;
+            seen.Add(server);
+        }
+        foreach (string gone in _timeouts.Keys.Where(k => !seen.Contains(k)).ToList()) _timeouts.Remove(gone);
+        return down;
+    }
+
+    private Owner OwnerOf(int pid, Dictionary<int, Owner> owners, IReadOnlyDictionary<string, ContainerTask>? tasks)
+    {
+        if (owners.TryGetValue(pid, out var known)) return known;
+        var owner = Owner.None;
+        if (_proc.TryReadText($"{pid}/cgroup", out _) is { } text && ProcessCgroup.Parse(text) is { } cg)
+        {
+            var task = cg.ContainerId is { } id && tasks is not null && tasks.TryGetValue(id, out var t) ? t : null;
+            owner = new Owner(Printable.Of(cg.Unit), cg.ContainerId, Printable.Of(task?.Arn), Printable.Of(task?.Family));
+        }
+        return owners[pid] = owner;
+    }
+
+    private Dictionary<string, ProbeStatus> ProbeMap(ScanSnapshot s, ReportInputs inputs)
+    {
+        var map = new Dictionary<string, ProbeStatus>();
+        foreach (var (name, available) in s.Probes)
+            map[name] = new ProbeStatus(name, available, s.DeniedReads.GetValueOrDefault(name), s.DeniedExamples.GetValueOrDefault(name), Probe.Consequence(name));
+        // Missing only once a read was refused: until a call has been read there is nothing to tell.
+        map[Probe.Memory] = new ProbeStatus(Probe.Memory, _arguments.MemoryReadable, 0, null, Probe.Consequence(Probe.Memory));
+        map[Probe.Kmsg] = new ProbeStatus(Probe.Kmsg, inputs.KernelLogReadable, 0, null, Probe.Consequence(Probe.Kmsg));
+        return map;
+    }
+}
