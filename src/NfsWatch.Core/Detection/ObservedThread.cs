@@ -49,6 +49,12 @@ public sealed record ObservedThread
     /// <summary>The filesystem whose code the stack (or, without one, the wait channel) is in.</summary>
     public FsFamily CodeFamily => Stack.Count > 0 ? FsCode.OfStack(Stack, StackModules) : FsCode.OfFunction(Wchan);
 
-    /// <summary>The innermost frame /proc shows: for a thread waiting for a sleeping lock, the function that took it.</summary>
-    public string? TopFrame => Stack.Count > 0 ? Stack[0] : Wchan;
+    /// <summary>
+    /// The function the thread waits in: the innermost frame that is not the scheduler or a lock primitive
+    /// (<see cref="SleepFrames"/>); for a thread waiting for a sleeping lock, the function that took it.
+    /// </summary>
+    public string? TopFrame => Stack.Count > 0 ? Stack[SleepFrames.Innermost(Stack)] : Wchan;
+
+    /// <summary>The index of <see cref="TopFrame"/> in the stack.</summary>
+    public int TopIndex => SleepFrames.Innermost(Stack);
 }

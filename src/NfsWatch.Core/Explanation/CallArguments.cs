@@ -142,16 +142,74 @@ public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan 
     }
 
     /// <summary>
-    /// The mount at <paramref name="path"/> (exact) or holding it (the longest mount point; of several mounts at
-    /// one point, the last listed is the one on top), in the process's own mount table.
+    /// The mount a kernel thread works for, as its name tells: a writeback worker names the device it flushes
+    /// ("kworker/u16:3+flush-0:53"), an NFSv4 state manager its server ("10.0.0.5-manager"). Matched against
+    /// the host's mount table (PID 1's).
     /// </summary>
-    private MountInfo? MountAt(int pid, string path, bool exact)
+    public MountRequest? OfKernelThread(ObservedThread thread)
+    {
+        var table = Table(1);
+        if (table is null) return null;
+        string comm = thread.Comm;
+        int flush = comm.IndexOf("flush-", StringComparison.Ordinal);
+        if (flush >= 0 && comm[(flush + 6)..].Split(':') is [var major, var minor]
+            && uint.TryParse(major, out uint maj) && uint.TryParse(minor, out uint min)
+            && table.LastOrDefault(m => m.Major == maj && m.Minor == min) is { } flushed)
+            return Request(flushed);
+        if (NfsStateManager.AddressOf(comm) is { } address
+            && table.LastOrDefault(m => NfsOptions.IsNfs(m.FsType) && (NfsOptions.Option(m.SuperOptions, "addr") ?? NfsOptions.Server(m.Source, null)) is { } a
+                                        && a.StartsWith(address, StringComparison.Ordinal)) is { } managed)
+            return Request(managed) with { Target = null, Source = null };
+        return null;
+    }
+
+    /// <summary>
+    /// For a thread whose file cannot be named (exiting, in sync, a descriptor already closed) but whose stack
+    /// says which kind of filesystem it waits on: the one mount of that kind in its process's table, or, when
+    /// several are there but agree on type and options that matter (server, version), what they share.
+    /// </summary>
+    public MountRequest? OnlyMountOf(int pid, FsFamily family)
+    {
+        var mounts = Table(pid)?.Where(m => FileSystems.FamilyOf(m.FsType) == family).ToList();
+        if (mounts is null || mounts.Count == 0) return null;
+        if (mounts.Count == 1) return Request(mounts[0]);
+        var first = mounts[0];
+        string? server = FileSystems.ServerOf(first.FsType, first.Source, first.SuperOptions);
+        string? version = NfsOptions.IsNfs(first.FsType) ? NfsOptions.Version(first.FsType, first.SuperOptions, fromKernel: true) : null;
+        bool agree = server is not null && mounts.All(m => m.FsType == first.FsType && FileSystems.ServerOf(m.FsType, m.Source, m.SuperOptions) == server
+            && (!NfsOptions.IsNfs(m.FsType) || NfsOptions.Version(m.FsType, m.SuperOptions, fromKernel: true) == version));
+        return agree ? Request(first) with { Source = null, Target = null } : null;
+    }
+
+    /// <summary>The comm of a process (its leader's stat), or null when it is gone.</summary>
+    public string? CommOf(int pid)
+    {
+        string? text = proc.TryReadText($"{pid}/stat", out _);
+        if (text is null) return null;
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        return ThreadStat.TryParse(bytes, out var stat, out _) ? Printable.Of(stat.Comm(bytes)) : null;
+    }
+
+    private static MountRequest Request(MountInfo m) =>
+        new(m.FsType, m.Source, m.MountPoint, NfsOptions.Redact(m.SuperOptions), null) { Device = $"{m.Major}:{m.Minor}" };
+
+    private List<MountInfo>? Table(int pid)
     {
         if (!_mountTables.TryGetValue(pid, out var table))
         {
             string? text = proc.TryReadText($"{pid}/mountinfo", out _, 16 << 20);
             _mountTables[pid] = table = text is null ? null : MountInfo.ParseAll(System.Text.Encoding.UTF8.GetBytes(text));
         }
+        return table;
+    }
+
+    /// <summary>
+    /// The mount at <paramref name="path"/> (exact) or holding it (the longest mount point; of several mounts at
+    /// one point, the last listed is the one on top), in the process's own mount table.
+    /// </summary>
+    private MountInfo? MountAt(int pid, string path, bool exact)
+    {
+        var table = Table(pid);
         if (table is null) return null;
         if (exact) return table.LastOrDefault(m => m.MountPoint == path.TrimEnd('/') || (path == "/" && m.MountPoint == "/"));
         return table.Where(m => Contains(m.MountPoint, path)).OrderBy(m => m.MountPoint.Length).LastOrDefault();

@@ -64,6 +64,14 @@ public static class FileSystems
         return false;
     }
 
+    /// <summary>The NFS or SMB server of a mount, from its source and options; null for other filesystems.</summary>
+    public static string? ServerOf(string? fstype, string? source, string? options) => FamilyOf(fstype) switch
+    {
+        FsFamily.Nfs => NfsOptions.Server(source, options),
+        FsFamily.Cifs => CifsServer(source) ?? NfsOptions.Option(options, "addr") ?? NfsOptions.Option(options, "ip"),
+        _ => null,
+    };
+
     /// <summary>The server of a CIFS source: "//server/share" or "\\server\share" (mount.cifs(8)).</summary>
     public static string? CifsServer(string? source)
     {

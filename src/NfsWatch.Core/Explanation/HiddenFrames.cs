@@ -18,7 +18,7 @@ public static class HiddenFrames
         "__mutex_lock_slowpath", "__mutex_lock_killable_slowpath", "__mutex_lock_common",
         "down", "down_read", "down_write", "down_read_killable", "down_write_killable", "down_interruptible", "__down",
         "__down_common", "rwsem_down_read_slowpath", "rwsem_down_write_slowpath", "rwsem_down_read_failed",
-        "rwsem_down_write_failed", "call_rwsem_down_read_failed", "call_rwsem_down_write_failed",
+        "rwsem_down_write_failed",
         "__wait_on_bit", "__wait_on_bit_lock", "out_of_line_wait_on_bit", "out_of_line_wait_on_bit_lock",
         "bit_wait", "bit_wait_io", "bit_wait_timeout", "wait_for_completion", "wait_for_completion_killable",
         "wait_for_completion_interruptible", "wait_for_completion_timeout", "__wait_for_common", "wait_for_common",

@@ -26,12 +26,19 @@ public sealed class KernelLogView
     /// <summary>True when the kernel reported this thread as a hung task (a line older than the thread is about an earlier task with a reused id).</summary>
     public bool NamesHung(ObservedThread thread) => _events.Any(e => IsHungTaskOf(e, thread));
 
-    /// <summary>Servers whose latest word in the log is that they do not respond.</summary>
+    /// <summary>What <see cref="ServersNotResponding"/> holds for a CIFS line that names no server ("\\ has not responded").</summary>
+    public const string UnnamedCifsServer = "cifs:unnamed";
+
+    /// <summary>Servers whose latest word in the log is that they do not respond (<see cref="UnnamedCifsServer"/> for a CIFS line without a name).</summary>
     public HashSet<string> ServersNotResponding()
     {
         var latest = new Dictionary<string, string>();
         foreach (var e in _events)
-            if (e.Server is not null && e.Event is KernelLogEvent.ServerNotResponding or KernelLogEvent.ServerOk) latest[e.Server] = e.Event;
+        {
+            if (e.Event is not (KernelLogEvent.ServerNotResponding or KernelLogEvent.ServerOk)) continue;
+            string? server = e.Server ?? (e.Message.StartsWith("CIFS", StringComparison.Ordinal) ? UnnamedCifsServer : null);
+            if (server is not null) latest[server] = e.Event;
+        }
         return [.. latest.Where(p => p.Value == KernelLogEvent.ServerNotResponding).Select(p => p.Key)];
     }
 

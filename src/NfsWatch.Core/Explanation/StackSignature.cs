@@ -19,7 +19,8 @@ public sealed record StackPattern(IReadOnlyList<string> Frames, string? Wchan, b
     public bool Matches(IReadOnlyList<string> stack, string? wchan)
     {
         if (stack.Count == 0) return Wchan is not null && wchan is not null && FrameMatches(Wchan, wchan);
-        if (Anchored && !FrameMatches(Frames[0], stack[0])) return false;
+        // The frame the thread waits in: older kernels still show the scheduler or a lock's thunk above it.
+        if (Anchored && !FrameMatches(Frames[0], stack[Detection.SleepFrames.Innermost(stack)])) return false;
         if (Without is not null)
             foreach (string frame in stack)
                 foreach (string excluded in Without)

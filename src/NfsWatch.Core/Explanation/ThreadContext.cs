@@ -24,6 +24,9 @@ public sealed record ThreadContext
     /// <summary>The process's network namespace ("net:[4026531840]"), or null when unreadable: NFS clients are per namespace.</summary>
     public string? NetNamespace { get; init; }
 
+    /// <summary>For a thread on an autofs mount: the automount daemon, the leader of the process group the mount names (pgrp=).</summary>
+    public ExternalHolder? AutofsDaemon { get; init; }
+
     /// <summary>The mount point, when known.</summary>
     public string? MountPoint => Request?.Target;
 
@@ -56,10 +59,12 @@ public sealed record ThreadContext
                 address = NfsOptions.Option(request?.Options, "addr");
                 break;
             case FsFamily.Cifs:
-                server = FileSystems.CifsServer(request?.Source) ?? NfsOptions.Option(request?.Options, "addr") ?? NfsOptions.Option(request?.Options, "ip");
+                server = FileSystems.ServerOf(fstype, request?.Source, request?.Options);
                 address = NfsOptions.Option(request?.Options, "addr") ?? NfsOptions.Option(request?.Options, "ip");
                 break;
         }
+        // mount.nfs asks for "nfs" with vers=4.x; the kernel mounts that as nfs4, and names it so in mountinfo.
+        if (fstype == "nfs" && version is ['4', ..]) fstype = "nfs4";
         return new ThreadContext
         {
             Thread = thread,

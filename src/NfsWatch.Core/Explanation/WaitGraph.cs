@@ -2,7 +2,8 @@ namespace NfsWatch.Core.Explanation;
 
 /// <summary>What one thread waits for: the rule that recognised the wait, the resource in words, and the holder found, if any.</summary>
 /// <param name="Holder">The index of the holding thread among the graph's threads, or null when none was found after looking.</param>
-public sealed record WaitLink(WaitRule Rule, string Resource, int? Holder);
+/// <param name="External">A holding process outside the graph's threads (the automount daemon), when the rule names one.</param>
+public sealed record WaitLink(WaitRule Rule, string Resource, int? Holder, ExternalHolder? External = null);
 
 /// <summary>
 /// The wait-for graph of one scan: for each thread, what it waits for and who holds it. Each thread waits
@@ -29,21 +30,37 @@ public sealed class WaitGraph
             foreach (var rule in WaitRule.All)
             {
                 if (!rule.Waits(waiter)) continue;
-                int? holder = null;
-                for (int j = 0; j < threads.Count; j++)
+                int? holder = Longest(threads, i, j => rule.Holds(threads[j], waiter));
+                if (holder is null && rule.Participates is { } participates)
                 {
-                    if (j == i || !rule.Holds(threads[j], waiter)) continue;
-                    // The one waiting longest: first listed, first to take the lock. Ties go to the lower tid.
-                    if (holder is not { } h || threads[j].Thread.StuckSeconds > threads[h].Thread.StuckSeconds
-                        || (threads[j].Thread.StuckSeconds == threads[h].Thread.StuckSeconds && threads[j].Thread.Tid < threads[h].Thread.Tid))
-                        holder = j;
+                    // Nobody has visibly gone past the lock: the first to arrive holds it. If that is this thread,
+                    // it is the holder, and waits for no one here.
+                    holder = Longest(threads, i, j => participates(threads[j], waiter));
+                    if (holder is { } first && !Longer(threads[first].Thread, waiter.Thread)) break;
                 }
-                links[i] = new WaitLink(rule, rule.Resource(waiter, holder is { } found ? threads[found] : null), holder);
+                var external = holder is null ? rule.External?.Invoke(waiter) : null;
+                links[i] = new WaitLink(rule, rule.Resource(waiter, holder is { } found ? threads[found] : null), holder, external);
                 break;
             }
         }
         return new WaitGraph(links);
     }
+
+    /// <summary>Of the threads other than <paramref name="self"/> that qualify, the one waiting longest.</summary>
+    private static int? Longest(IReadOnlyList<ThreadContext> threads, int self, Func<int, bool> qualifies)
+    {
+        int? best = null;
+        for (int j = 0; j < threads.Count; j++)
+        {
+            if (j == self || !qualifies(j)) continue;
+            if (best is not { } b || Longer(threads[j].Thread, threads[b].Thread)) best = j;
+        }
+        return best;
+    }
+
+    /// <summary>Waiting longer: first listed, first to take a lock. Ties go to the lower thread id.</summary>
+    private static bool Longer(Detection.ObservedThread a, Detection.ObservedThread b) =>
+        a.StuckSeconds > b.StuckSeconds || (a.StuckSeconds == b.StuckSeconds && a.Tid < b.Tid);
 
     /// <summary>The threads whose link names <paramref name="thread"/> as holder.</summary>
     public IEnumerable<int> WaitersOf(int thread)

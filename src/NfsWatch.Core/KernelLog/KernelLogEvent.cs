@@ -63,7 +63,8 @@ public sealed record KernelLogEvent(string Event, string? Server, int Pid, doubl
             string head = text[..notResponded];
             int start = head.LastIndexOf(' ') + 1;
             string name = head[start..].TrimStart('\\');
-            if (name.Length > 0) return new(ServerNotResponding, name, 0, seconds, text);
+            // Some kernels print no name ("\\ has not responded"): the line still says a CIFS server is down.
+            return new(ServerNotResponding, name.Length > 0 ? name : null, 0, seconds, text);
         }
         const string task = "INFO: task ";
         const string blocked = " blocked for more than ";

@@ -48,11 +48,21 @@ public sealed class ReportPipeline
         // The kernel names hung tasks by thread id; such a thread is worth reading now, whatever its age.
         var namedHung = kernelLog.HungTaskThreads();
         var observed = snapshot.MountCalls.Concat(snapshot.Blocked).ToList();
-        var contexts = observed.Select(t => ThreadContext.Of(t,
-            _arguments.Of(t, snapshot.Kernel.Machine, force: namedHung.Contains(t.Tid)),
-            t.IsKernelThread ? null : _proc.TryReadLink($"{t.Pid}/ns/net"))).ToList();
+        var contexts = observed.Select(t => Context(t, snapshot.Kernel.Machine, namedHung.Contains(t.Tid))).ToList();
         _arguments.EndScan();
         var graph = WaitGraph.Build(contexts);
+        // A thread that cannot say which filesystem it is on (an unmount whose mount is already detached, a
+        // kernel worker, sync) is on the other's, where the rule ties them to one superblock, session or server.
+        for (bool changed = true; changed;)
+        {
+            changed = false;
+            for (int i = 0; i < contexts.Count; i++)
+            {
+                if (graph.LinkOf(i) is not { Holder: { } h, Rule.SharesServer: true }) continue;
+                if (contexts[h].Server is null && contexts[i].Server is not null) { contexts[h] = OnTheSameServer(contexts[h], contexts[i]); changed = true; }
+                else if (contexts[i].Server is null && contexts[h].Server is not null) { contexts[i] = OnTheSameServer(contexts[i], contexts[h]); changed = true; }
+            }
+        }
         var reported = Reported(contexts, graph, kernelLog);
         var down = ServersDown(snapshot.NfsMounts, kernelLog);
 
@@ -62,7 +72,8 @@ public sealed class ReportPipeline
             if (!reported[i]) continue;
             var c = contexts[i];
             var link = graph.LinkOf(i) is { } l && (l.Holder is not { } h || reported[h]) ? l : null;
-            bool serverDown = (c.Server is { } s && down.Contains(s)) || (c.ServerAddress is { } a && down.Contains(a));
+            bool serverDown = (c.Server is { } s && down.Contains(s)) || (c.ServerAddress is { } a && down.Contains(a))
+                              || (c.Family == FsFamily.Cifs && down.Contains(KernelLogView.UnnamedCifsServer));
             drafts[i] = new Draft(c, link, _catalog.Match(c.Thread, c.NfsVersion, kernel)?.Signature.ToMatch(),
                 HangCauses.Of(c, link, serverDown), serverDown);
         }
@@ -89,8 +100,13 @@ public sealed class ReportPipeline
                 Owner = OwnerOf(c.Thread.Pid, owners, inputs.ContainerTasks),
                 Signature = d.Signature,
                 Role = actions.Roles[i],
-                WaitsFor = d.Link is { Holder: { } h } link ? new WaitsFor(contexts[h].Thread.Pid, contexts[h].Thread.Tid, contexts[h].Thread.Comm, link.Resource) : null,
-                WaitsOn = d.Link is { Holder: null } unheld ? unheld.Resource : null,
+                WaitsFor = d.Link switch
+                {
+                    { Holder: { } h } link => new WaitsFor(contexts[h].Thread.Pid, contexts[h].Thread.Tid, contexts[h].Thread.Comm, link.Resource),
+                    { External: { } x } link => new WaitsFor(x.Pid, x.Pid, x.Comm, link.Resource),
+                    _ => null,
+                },
+                WaitsOn = d.Link is { Holder: null, External: null } unheld ? unheld.Resource : null,
                 Waiters = [.. graph.WaitersOf(i).Where(w => drafts[w]?.Link?.Holder == i)
                     .Select(w => new WaitsFor(contexts[w].Thread.Pid, contexts[w].Thread.Tid, contexts[w].Thread.Comm, graph.LinkOf(w)!.Resource))],
                 Cause = d.Cause,
@@ -125,6 +141,29 @@ public sealed class ReportPipeline
             FinishedAt = snapshot.FinishedAt,
         };
     }
+
+    /// <summary>What explanation can say of a thread before judging it: its mount, filesystem, server, namespace.</summary>
+    private ThreadContext Context(ObservedThread t, string machine, bool namedHung)
+    {
+        var request = t.IsKernelThread ? _arguments.OfKernelThread(t) : _arguments.Of(t, machine, force: namedHung);
+        string? netns = t.IsKernelThread ? null : _proc.TryReadLink($"{t.Pid}/ns/net");
+        var context = ThreadContext.Of(t, request, netns);
+        // A blocked thread whose file cannot be named (it is exiting, in sync, or its descriptor is closed) but
+        // whose stack says the kind of filesystem: the only mount of that kind its process can see.
+        if (context.Request is null && t.Kind == ThreadKind.Blocked && !t.IsKernelThread && context.Family != FsFamily.None
+            && _arguments.OnlyMountOf(t.Pid, context.Family) is { } only)
+            context = ThreadContext.Of(t, only, netns);
+        // An automount point names its daemon's process group: pgrp=N (fs/autofs/inode.c).
+        if (context.Family == FsFamily.Autofs && NfsOptions.Option(context.Request?.Options, "pgrp") is { } pgrp && int.TryParse(pgrp, out int daemon))
+            context = context with { AutofsDaemon = new ExternalHolder(daemon, _arguments.CommOf(daemon) ?? "?") };
+        return context;
+    }
+
+    private static ThreadContext OnTheSameServer(ThreadContext unknown, ThreadContext known) => unknown with
+    {
+        FsType = known.FsType ?? unknown.FsType, Family = known.Family, NfsVersion = known.NfsVersion,
+        Server = known.Server, ServerAddress = known.ServerAddress,
+    };
 
     /// <summary>A thread judged: its context, what it waits for (with a holder that is reported), signature and cause.</summary>
     internal sealed record Draft(ThreadContext Context, WaitLink? Link, SignatureMatch? Signature, HangCause Cause, bool ServerDown);

@@ -46,15 +46,24 @@ internal static class Triage
             if (drafts[i] is null) continue;
             bool hasWaiters = waitersOf[i].Count > 0;
             if (rootOf[i] == i && (hasWaiters || cycles.ContainsKey(i))) roles[i] = "blocker";
-            else if (Holder(i) is not null) roles[i] = "waiter";
+            else if (Holder(i) is not null || drafts[i]!.Link?.External is not null) roles[i] = "waiter";
         }
 
-        // One action per root, for the chain behind it; a lone thread gets one once it is hung.
+        // One action per root, for the chain behind it; a lone thread gets one once it is hung. Threads waiting
+        // for a process outside the scan (the automount daemon) share one action per process and resource.
         var byRoot = new Dictionary<int, HangAction>();
         var ordered = new List<(HangAction Action, int Rank, double Age)>();
+        foreach (var group in Enumerable.Range(0, n).Where(i => drafts[i]?.Link?.External is not null && rootOf[i] == i)
+                     .GroupBy(i => (drafts[i]!.Link!.External!.Pid, drafts[i]!.Link!.Resource)))
+        {
+            var members = group.ToList();
+            var externalAction = ExternalAction(members, drafts);
+            foreach (int m in members) byRoot[m] = externalAction;
+            if (members.Any(m => drafts[m]!.Context.Thread.Hung)) ordered.Add((externalAction, 1, members.Max(m => drafts[m]!.Context.Thread.StuckSeconds)));
+        }
         for (int i = 0; i < n; i++)
         {
-            if (drafts[i] is null || rootOf[i] != i) continue;
+            if (drafts[i] is null || rootOf[i] != i || byRoot.ContainsKey(i)) continue;
             var chain = Enumerable.Range(0, n).Where(m => drafts[m] is not null && m != i && rootOf[m] == i).ToList();
             var d = drafts[i]!;
             if (chain.Count == 0 && !d.Context.Thread.Hung) continue;
@@ -139,6 +148,19 @@ internal static class Triage
         };
     }
 
+    /// <summary>The action for threads waiting for a process outside the scan: the automount daemon.</summary>
+    private static HangAction ExternalAction(List<int> members, IReadOnlyList<ReportPipeline.Draft?> drafts)
+    {
+        var link = drafts[members[0]]!.Link!;
+        var daemon = link.External!;
+        var threads = members.Select(m => drafts[m]!.Context).ToList();
+        var signature = drafts[members[0]]!.Signature;
+        string text = $"{Count(threads.Count, "thread")} {Verb(threads.Count)} for {link.Resource}: {Threads(threads)}. " +
+                      $"It has not answered: check pid {daemon.Pid} ({daemon.Comm}) and the mount it runs for that path." +
+                      (signature is null ? "" : $" Known problem: {signature.Title}. {signature.Remediation}");
+        return new HangAction { Fix = $"the automount daemon, pid {daemon.Pid} ({daemon.Comm})", Advice = signature?.Remediation, Releases = threads.Count, Summary = text };
+    }
+
     /// <summary>The action for a hung thread that holds up no one and waits for no thread found.</summary>
     private static HangAction AloneAction(ReportPipeline.Draft d)
     {
@@ -177,6 +199,8 @@ internal static class Triage
             if (action is not null) text += " " + Release(action, drafts[root]!.Context);
             return text;
         }
+        if (d.Link is { External: { } external } waitsForProcess)
+            return $"Waits for {waitsForProcess.Resource}, which has not answered. Check pid {external.Pid} ({external.Comm}).";
         if (d.Link is { Holder: null } unheld)
             return $"Waits for {unheld.Resource}; the thread holding it was not found (it may be in a process NfsWatch cannot read, in another network namespace, or have finished).";
         if (waiters.Count > 0)

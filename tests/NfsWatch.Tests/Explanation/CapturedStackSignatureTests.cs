@@ -11,6 +11,11 @@ namespace NfsWatch.Tests.Explanation;
 /// </summary>
 public class CapturedStackSignatureTests
 {
+    /// <summary>The signatures the captured stacks below name.</summary>
+    public static IEnumerable<string> Named => typeof(CapturedStackSignatureTests).GetMethod(nameof(CapturedStackNamesItsSignature))!
+        .GetCustomAttributes(typeof(InlineDataAttribute), false).Cast<InlineDataAttribute>()
+        .Select(a => a.GetData(null!).Single()[2] as string).OfType<string>();
+
     [Theory]
     [InlineData("no-answer-direct", true, "nfs-server-unreachable-at-mount")]
     [InlineData("no-answer-helper", true, "nfs-server-unreachable-at-mount")]
@@ -19,11 +24,11 @@ public class CapturedStackSignatureTests
     [InlineData("nfsv3-mount-mnt", true, "nfs3-mountd-not-answering")]
     [InlineData("nfsv3-mount-lockd", true, "nfs3-lockd-start-hang")]
     [InlineData("nfsv3-mount-lockd-killed", true, "nfs3-lockd-start-hang")]
-    [InlineData("hard-mount-stat", false, "nfs-hard-mount-server-gone")]
-    [InlineData("hard-mount-open", false, "nfs-hard-mount-server-gone")]
-    [InlineData("hard-mount-access", false, "nfs-hard-mount-server-gone")]
+    [InlineData("hard-mount-stat", false, "nfs-io-waits-for-server")]
+    [InlineData("hard-mount-open", false, "nfs-io-waits-for-server")]
+    [InlineData("hard-mount-access", false, "nfs-io-waits-for-server")]
     // The client's state manager kernel thread waits in an RPC to the stopped server too.
-    [InlineData("hard-mount-manager", false, "nfs-hard-mount-server-gone")]
+    [InlineData("hard-mount-manager", false, "nfs-io-waits-for-server")]
     [InlineData("nfsv3-mount-lockd-thread", false, null)]
     public void CapturedStackNamesItsSignature(string capture, bool isMountCall, string? wantId)
     {

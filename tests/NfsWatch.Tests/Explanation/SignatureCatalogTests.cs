@@ -29,9 +29,9 @@ public sealed class SignatureCatalogTests : IDisposable
     {
         Assert.Equal(
             ["nfs4-client-init-deadlock", "nfs-client-init-queued", "nfs4-clientid-not-answered", "nfs-client-ping-not-answered",
-             "nfs-server-unreachable-at-mount", "nfs3-mountd-not-answering", "nfs3-lockd-start-hang", "sb-lock-behind-umount", "nfs-umount-server-gone",
-             "nfs4-state-recovery-wait", "cifs-session-setup-stalled", "cifs-server-not-responding", "fuse-server-not-answering", "autofs-mount-wait",
-             "dir-lock-behind-blocked-io", "nfs-mount-rpc-not-answered", "nfs-hard-mount-server-gone"],
+             "nfs-server-unreachable-at-mount", "nfs3-mountd-not-answering", "nfs3-lockd-start-hang", "sb-lock-wait", "nfs-umount-waits-for-server",
+             "nfs4-state-recovery-wait", "cifs-session-setup-stalled", "cifs-session-lock-wait", "cifs-io-waits-for-server", "fuse-server-not-answering", "autofs-mount-wait",
+             "dir-lock-behind-blocked-io", "nfs-mount-rpc-not-answered", "nfs-io-waits-for-server"],
             SignatureCatalog.Defaults.Signatures.Select(s => s.Id));
     }
 
@@ -52,7 +52,7 @@ public sealed class SignatureCatalogTests : IDisposable
         Assert.Equal(SignatureScope.Any, scopes["nfs-client-init-queued"]);
         Assert.Equal(SignatureScope.Mount, scopes["nfs-server-unreachable-at-mount"]);
         Assert.Equal(SignatureScope.Mount, scopes["nfs-mount-rpc-not-answered"]);
-        Assert.Equal(SignatureScope.Blocked, scopes["nfs-hard-mount-server-gone"]);
+        Assert.Equal(SignatureScope.Blocked, scopes["nfs-io-waits-for-server"]);
     }
 
     [Fact]

@@ -6,7 +6,8 @@ public static class Fixtures
     /// <summary>The scenario's tree in the source checkout (not copied to the build output: it holds symlinks).</summary>
     public static string Proc(string scenario) => Path.Combine(SourceTestData, "proc", scenario);
 
-    private static string SourceTestData { get; } = FindSourceTestData();
+    /// <summary>tests/NfsWatch.Tests/testdata in the source checkout.</summary>
+    public static string SourceTestData { get; } = FindSourceTestData();
 
     private static string FindSourceTestData()
     {
