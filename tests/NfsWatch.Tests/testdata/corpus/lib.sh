@@ -110,7 +110,8 @@ mountstats() { cat > proc/self/mountstats; }
 
 # kmsg SECONDS MESSAGE: one kernel log record at SECONDS since boot ("nfs: server X not responding, still trying",
 # "INFO: task mount.nfs:1234 blocked for more than 120 seconds.").
-kmsg() { _seq=$((_seq + 1)); printf '6,%d,%d,-;%s\n' "$_seq" "$(awk -v s="$1" 'BEGIN { printf "%d", s * 1000000 }')" "$2" >> kmsg; }
+# The timestamp is in microseconds: awk prints it with %.0f, since %d stops at 2^31 in mawk.
+kmsg() { _seq=$((_seq + 1)); printf '6,%d,%s,-;%s\n' "$_seq" "$(awk -v s="$1" 'BEGIN { printf "%.0f", s * 1000000 }')" "$2" >> kmsg; }
 
 # proc_form < PRINTED > STACK: a stack as a report prints it (a hung-task trace, sysrq-t, /proc/PID/stack, with
 # or without "[ 123.456]" timestamps) in the form /proc/PID/task/TID/stack shows it: one "[<0>] func+off/size
