@@ -1,3 +1,4 @@
+using NfsWatch.Core.Procfs;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using NfsWatch.Core.Detection;

@@ -1,3 +1,4 @@
+using NfsWatch.Core.Procfs;
 using NfsWatch.Core.Detection;
 using NfsWatch.Core.Explanation;
 

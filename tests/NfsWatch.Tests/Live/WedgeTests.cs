@@ -1,3 +1,4 @@
+using NfsWatch.Core.Procfs;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;

@@ -1,4 +1,4 @@
-namespace NfsWatch.Core.Detection;
+namespace NfsWatch.Core.Procfs;
 
 /// <summary>
 /// A thread's identity across scans. The start time (stat field 22) makes a reused thread id a different
