@@ -137,12 +137,15 @@ internal static class Triage
                 text.Append(t.IsKernelThread ? $" It is a kernel thread and cannot be ended." : " Its wait cannot be ended with SIGKILL.");
             if (fix is not null) text.Append(killable && !t.IsKernelThread ? $" Or fix {fix}." : $" Fix {fix}.");
         }
-        if (d.Signature is { } s) text.Append($" Known problem: {s.Title}. {s.Remediation}");
+        // A deadlock is named by the side that waits for a lock (which SIGKILL cannot end), not by the one to end.
+        var known = cycle is null ? d.Signature
+            : cycle.Select(m => drafts[m]!).Where(m => !Killable(m)).Select(m => m.Signature).FirstOrDefault(s => s is not null) ?? d.Signature;
+        if (known is { } s) text.Append($" Known problem: {s.Title}. {s.Remediation}");
         return new HangAction
         {
             End = killable && !t.IsKernelThread ? new ActionTarget(t.Pid, t.Tid, t.Comm) : null,
             Fix = fix,
-            Advice = d.Signature?.Remediation,
+            Advice = known?.Remediation,
             Releases = behind.Count,
             Summary = text.ToString().Trim(),
         };

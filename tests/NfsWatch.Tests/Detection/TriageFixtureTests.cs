@@ -108,6 +108,44 @@ public class TriageFixtureTests
     }
 
     [Fact]
+    public void TheClientInitialisationDeadlockIsACycleAndTheKillableSideIsEnded()
+    {
+        var (json, table) = Scan("deadlock");
+        var process1 = Thread(json, 8500);
+        var process2 = Thread(json, 8600);
+        var third = Thread(json, 8700);
+
+        // Each waits for the other: 8500 for nfs_clid_init_mutex, 8600 for 8500's client.
+        Assert.Equal((8600, "nfs_clid_init_mutex (NFSv4 server trunking discovery)"),
+            (process1.GetProperty("waits_for").GetProperty("tid").GetInt32(), Str(process1.GetProperty("waits_for"), "on")));
+        Assert.Equal((8500, "the initialisation of the NFS client for 10.0.3.7"),
+            (process2.GetProperty("waits_for").GetProperty("tid").GetInt32(), Str(process2.GetProperty("waits_for"), "on")));
+        Assert.Equal("nfs4-client-init-deadlock", process1.GetProperty("signature").GetProperty("id").GetString());
+        // A mutex waiter cannot be killed; the client-initialisation wait can: 8600 is the one to end.
+        Assert.Equal(("waiter", "blocker", "waiter"), (Str(process1, "role"), Str(process2, "role"), Str(third, "role")));
+        var action = Assert.Single(json.GetProperty("actions").EnumerateArray());
+        Assert.Equal(8600, action.GetProperty("end").GetProperty("pid").GetInt32());
+        Assert.StartsWith("Deadlock: pid 8600 (mount.nfs), pid 8500 (mount.nfs) wait for each other", Str(action, "summary"));
+        // The advice is the deadlock's (mount with nfsvers=4.0, upgrade), not the queued mount's.
+        Assert.Contains("nfsvers=4.0", Str(action, "advice"));
+        Assert.Contains("a deadlock", Str(process1, "triage"));
+        Assert.Contains("kill -9 8600", table);
+    }
+
+    [Fact]
+    public void AMountInAnotherNetworkNamespaceDoesNotWaitForTheHostsClient()
+    {
+        // NFS clients are listed per network namespace (struct nfs_net): the container's mount waits for a client
+        // being set up in its own namespace, not for the host's blocker.
+        var (json, _) = Scan("head-of-line-netns");
+        var waiter = Thread(json, 8200);
+
+        Assert.Equal(JsonValueKind.Null, waiter.GetProperty("waits_for").ValueKind);
+        Assert.Equal("the initialisation of another NFS client", Str(waiter, "waits_on"));
+        Assert.Null(Str(Thread(json, 8100), "role"));
+    }
+
+    [Fact]
     public void AHardMountStatIsNfsBlockedOnTheMountItsPathIsOn()
     {
         var (json, table) = Scan("hard-mount");

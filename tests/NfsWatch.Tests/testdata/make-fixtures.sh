@@ -148,3 +148,26 @@ device 127.0.0.1:/srv mounted on /mnt/b with fstype nfs4 statvers=1.1
 	     GETATTR: 20 26 3 4000 4800 1 30 40 0
 	      LOOKUP: 10 11 1 2000 2400 0 20 25 1
 MS
+
+# The c156618e1510 deadlock on a 3.10 kernel (CentOS 7 before the fix): mount 8500 created its client and waits
+# for nfs_clid_init_mutex; mount 8600 holds the mutex and waits for 8500's client to finish initialising; mount
+# 8700, to another server, queues behind the clients being set up. All in one network namespace.
+kernel deadlock 3.10.0-514.el7.x86_64 x86_64 5000.00
+task deadlock 8500 8500 mount.nfs D 4194560 200000 "$MOUNT" nfs4_discover_server_trunking 2100000.000000 c156618e1510-process1.txt
+task deadlock 8600 8600 mount.nfs D 4194560 205000 "$MOUNT" nfs_wait_client_init_complete 2060000.000000 c156618e1510-process2.txt
+task deadlock 8700 8700 mount.nfs D 4194560 400000 "$MOUNT" nfs_wait_client_init_complete 4100000.000000 nfs4-waiter.txt
+for pid in 8500 8600 8700; do
+  case $pid in 8500) server=10.0.3.7 ;; 8600) server=10.0.3.8 ;; 8700) server=10.0.4.2 ;; esac
+  mem deadlock $pid 0x1000 "$server:/"
+  mem deadlock $pid 0x1100 "/mnt/$pid"
+  mem deadlock $pid 0x1200 'nfs4'
+  mem deadlock $pid 0x2000 "vers=4.1,addr=$server,clientaddr=10.0.1.20"
+  mkdir -p "proc/deadlock/$pid/ns" && ln -s 'net:[4026531992]' "proc/deadlock/$pid/ns/net"
+done
+
+# Head-of-line blocking across network namespaces: NFS clients are listed per namespace, so a mount in a
+# container's own namespace (awsvpc, a Kubernetes pod) does not wait for a client being set up in the host's.
+rm -rf proc/head-of-line-netns && cp -a proc/head-of-line proc/head-of-line-netns
+mkdir -p proc/head-of-line-netns/8100/ns proc/head-of-line-netns/8200/ns
+ln -s 'net:[4026531992]' proc/head-of-line-netns/8100/ns/net
+ln -s 'net:[4026533001]' proc/head-of-line-netns/8200/ns/net
