@@ -27,8 +27,15 @@ public sealed record ThreadContext
     /// <summary>For a thread on an autofs mount: the automount daemon, the leader of the process group the mount names (pgrp=).</summary>
     public ExternalHolder? AutofsDaemon { get; init; }
 
-    /// <summary>The mount point, when known.</summary>
+    /// <summary>The mount point: what a mount call mounts on, or the mount a blocked thread's file is on; when known.</summary>
     public string? MountPoint => Request?.Target;
+
+    /// <summary>
+    /// The mount whose filesystem the thread waits in: a blocked thread's; a mount call's only when it waits in
+    /// the filesystem it mounts (a mount call can as well be stuck walking a path through another mount).
+    /// </summary>
+    public string? BlockedOn => Thread.Kind == ThreadKind.Blocked || (Request?.FsType is { } t && FileSystems.FamilyOf(t) == Family && Family != FsFamily.None)
+        ? MountPoint : null;
 
     /// <summary>True when the thread waits in or on a network or FUSE filesystem.</summary>
     public bool OnRemoteFs => Family is FsFamily.Nfs or FsFamily.Cifs or FsFamily.Fuse or FsFamily.Autofs;

@@ -82,7 +82,7 @@ public sealed record WaitRule(
         new("directory-lock",
             t => t.Thread.State == 'D' && Top(t, DirectoryLockTakers),
             (h, w) => h.OnRemoteFs && SameMount(h, w) && (Below(h, DirectoryLockHolders) || PassedSharedFrame(h, w)),
-            (w, h) => (w.MountPoint ?? h?.MountPoint) is { } m ? $"a directory lock (i_rwsem) on {m}" : "a directory lock (i_rwsem)",
+            (w, h) => (w.BlockedOn ?? h?.BlockedOn) is { } m ? $"a directory lock (i_rwsem) on {m}" : "a directory lock (i_rwsem)",
             WaiterKillable: false),
         // fs/file.c __fdget_pos: threads sharing an open directory or file take its f_pos_lock in turn; the
         // holder is the thread of the same process in a call on the same descriptor.
@@ -96,7 +96,7 @@ public sealed record WaitRule(
         new("inode-lock",
             t => t.Thread.State == 'D' && Top(t, InodeLockTakers),
             (h, w) => h.OnRemoteFs && SameMount(h, w) && (Below(h, InodeLockTakers) || PassedSharedFrame(h, w)),
-            (w, _) => w.MountPoint is { } m ? $"a file's inode lock (i_rwsem) on {m}" : "a file's inode lock (i_rwsem)",
+            (w, _) => w.BlockedOn is { } m ? $"a file's inode lock (i_rwsem) on {m}" : "a file's inode lock (i_rwsem)",
             WaiterKillable: false),
         // fs/nfs/nfs4state.c: while the state manager of a server recovers (lease, session, reboot), calls to
         // that server wait in nfs4_wait_clnt_recover for it. The manager is a kernel thread named after the server.
@@ -196,7 +196,7 @@ public sealed record WaitRule(
     /// <summary>The same mount when both are known; else the same kind of filesystem when the waiter's is known.</summary>
     private static bool SameMount(ThreadContext holder, ThreadContext waiter)
     {
-        if (holder.MountPoint is { } h && waiter.MountPoint is { } w) return h == w;
+        if (holder.BlockedOn is { } h && waiter.BlockedOn is { } w) return h == w;
         return waiter.Family == FsFamily.None || waiter.Family == holder.Family;
     }
 

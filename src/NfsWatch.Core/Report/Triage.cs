@@ -241,7 +241,7 @@ internal static class Triage
 
     private static string ServerWords(ThreadContext c) => c.Family switch
     {
-        FsFamily.Fuse => c.MountPoint is { } m ? $"the FUSE server of {m}" : "its FUSE server",
+        FsFamily.Fuse => c.BlockedOn is { } m ? $"the FUSE server of {m}" : "its FUSE server",
         FsFamily.Autofs => "the automount daemon",
         _ => c.Server is { } s ? $"server {s}" : "its server",
     };
@@ -253,7 +253,7 @@ internal static class Triage
         if (d.Cause is not (HangCause.ServerNotResponding or HangCause.NoReplyFromServer)) return null;
         return c.Family switch
         {
-            FsFamily.Fuse => (c.MountPoint is { } m ? $"the FUSE server of {m}" : "the FUSE server") +
+            FsFamily.Fuse => (c.BlockedOn is { } m ? $"the FUSE server of {m}" : "the FUSE server") +
                              (c.Request?.Device is { } dev && dev.Split(':') is [_, var minor]
                                  ? $" (restart it, or abort the connection: echo 1 > /sys/fs/fuse/connections/{minor}/abort)" : ""),
             FsFamily.Autofs => "the automount daemon (automount)",

@@ -69,10 +69,15 @@ public sealed partial class HungMount : IDisposable
         throw new TimeoutException($"thread {Tid} never blocked in mount(2)");
     }
 
+    /// <summary>Ends the hang; a second call does nothing (a test may end it early, before the commands stuck on it).</summary>
     public void Dispose() => Cleanup();
+
+    private bool _cleaned;
 
     private void Cleanup()
     {
+        if (_cleaned) return;
+        _cleaned = true;
         if (ServerPid > 0) Posix.Kill(ServerPid, Posix.SIGKILL);
         if (Pid > 0) Posix.Kill(Pid, Posix.SIGKILL);
         if (!_process.WaitForExit(TimeSpan.FromSeconds(10)))
