@@ -24,19 +24,36 @@ public sealed record TrackedCall(ThreadKey Key, int Number, SyscallArgs Args, Da
         return o.ToString();
     }
 
-    /// <summary>Parses <see cref="Format"/>'s output; malformed lines are skipped (the file is advisory).</summary>
-    public static List<TrackedCall> Parse(string text)
+    /// <summary>The largest pid and tid Linux gives (PID_MAX_LIMIT, 2^22).</summary>
+    private const int PidMax = 1 << 22;
+
+    public static List<TrackedCall> Parse(string text) => Parse(text, DateTimeOffset.UtcNow, out _);
+
+    /// <summary>
+    /// Parses <see cref="Format"/>'s output. A line that is malformed or out of range (a pid past PID_MAX_LIMIT, a
+    /// system call number that is none, a time before 2000 or after <paramref name="now"/> plus a day) is skipped
+    /// and counted in <paramref name="rejected"/>: the file is advisory, and whoever wrote it is not trusted.
+    /// </summary>
+    public static List<TrackedCall> Parse(string text, DateTimeOffset now, out int rejected)
     {
+        rejected = 0;
+        long earliest = new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds(), latest = (now + TimeSpan.FromDays(1)).ToUnixTimeMilliseconds();
         var calls = new List<TrackedCall>();
         foreach (string line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             string[] f = line.Split(' ');
             if (f.Length != 11 || !int.TryParse(f[0], out int pid) || !int.TryParse(f[1], out int tid) ||
-                !ulong.TryParse(f[2], out ulong start) || !int.TryParse(f[3], out int nr) || !long.TryParse(f[10], out long ms)) continue;
+                !ulong.TryParse(f[2], out ulong start) || !int.TryParse(f[3], out int nr) || !long.TryParse(f[10], out long ms)
+                || pid is <= 0 or > PidMax || tid is <= 0 or > PidMax || nr is < -1 or > 4096 || ms < earliest || ms > latest)
+            {
+                rejected++;
+                continue;
+            }
             var args = new SyscallArgs();
             bool ok = true;
             for (int i = 0; i < 6 && ok; i++) ok = ulong.TryParse(f[4 + i], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out args[i]);
             if (ok) calls.Add(new TrackedCall(new ThreadKey(pid, tid, start), nr, args, DateTimeOffset.FromUnixTimeMilliseconds(ms)));
+            else rejected++;
         }
         return calls;
     }

@@ -19,6 +19,9 @@ public sealed class SignatureCatalog
     private static readonly HashSet<string> StackFields = ["frames", "anchored", "without", "role", "wchan", "comment"];
     private static readonly HashSet<string> NfsVersionValues = ["3", "4.0", "4.1", "4.2"];
 
+    /// <summary>The largest signature file read (the built-in catalogue is about 20 KiB).</summary>
+    public const int MaxFileBytes = 1 << 20;
+
     public SignatureCatalog(IReadOnlyList<StackSignature> signatures) => Signatures = signatures;
 
     public IReadOnlyList<StackSignature> Signatures { get; }
@@ -30,8 +33,8 @@ public sealed class SignatureCatalog
     {
         if (operatorFile is null) return Defaults;
         byte[] bytes;
-        try { bytes = File.ReadAllBytes(operatorFile); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        try { bytes = BoundedFile.WithoutBom(BoundedFile.Read(operatorFile, MaxFileBytes).Bytes).ToArray(); }
+        catch (FileRefusedException e)
         {
             throw new SignatureFileException($"{operatorFile}: cannot read: {e.Message}");
         }

@@ -18,6 +18,15 @@ public sealed record NfsWatchOptions
     public string StateDir { get; init; } = "/run/nfswatch";
     /// <summary>"auto" (the journal when systemd runs us and its socket exists), "journal" or "console".</summary>
     public string Log { get; init; } = "auto";
+    /// <summary>Where the ECS agent's introspection API answers when the option is "on".</summary>
+    public const string DefaultEcsEndpoint = "127.0.0.1:51678";
+
+    /// <summary>The range of --threshold: shorter than a second flags every mount in flight; past a day nothing is ever hung.</summary>
+    public static readonly (TimeSpan Min, TimeSpan Max) ThresholdRange = (TimeSpan.FromSeconds(1), TimeSpan.FromHours(24));
+
+    /// <summary>The range of --interval: faster than 100 ms costs more CPU than it tells; slower than an hour leaves alerts blind.</summary>
+    public static readonly (TimeSpan Min, TimeSpan Max) IntervalRange = (TimeSpan.FromMilliseconds(100), TimeSpan.FromHours(1));
+
     /// <summary>The ECS agent's introspection endpoint (HOST:PORT), or null when off.</summary>
     public string? EcsIntrospection { get; init; }
     /// <summary>The config file that was read, or null when none was.</summary>

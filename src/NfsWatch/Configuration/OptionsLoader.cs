@@ -12,6 +12,9 @@ public static class OptionsLoader
 {
     public const string DefaultConfigPath = "/etc/nfswatch/nfswatch.json";
 
+    /// <summary>The largest configuration file read: a few KiB is plenty; /dev/zero or a huge file is refused, not read.</summary>
+    public const int MaxConfigBytes = 1 << 20;
+
     private readonly record struct Setting(string Value, string Origin);
 
     public static NfsWatchOptions Load(string verb, IReadOnlyList<string> args, Func<string, string?> environment,
@@ -24,8 +27,6 @@ public static class OptionsLoader
         configPath ??= File.Exists(defaultConfigPath) ? defaultConfigPath : null;
         if (configPath is not null)
         {
-            if (!File.Exists(configPath))
-                throw new UsageException($"--config: cannot read '{configPath}': no such file");
             IEnumerable<(string, Setting)> fromFile;
             try { fromFile = ReadConfigFile(configPath); }
             // JsonDocument checks the UTF-8 of a string only when it is read (JsonElement.GetString).
@@ -52,8 +53,8 @@ public static class OptionsLoader
             options = name switch
             {
                 "procfs" => options with { Procfs = ParseProcfs(value, origin) },
-                "threshold" => options with { Threshold = ParseDuration(value, origin) },
-                "interval" => options with { Interval = ParseDuration(value, origin) },
+                "threshold" => options with { Threshold = ParseDuration(value, origin, NfsWatchOptions.ThresholdRange) },
+                "interval" => options with { Interval = ParseDuration(value, origin, NfsWatchOptions.IntervalRange) },
                 "listen" => options with { Listen = value == "off" ? null : ParseListen(value, origin) },
                 "textfile" => options with { Textfile = ParseTextfile(value, origin) },
                 "json" => options with { Json = ParseFlag(value, origin) },
@@ -62,7 +63,7 @@ public static class OptionsLoader
                 "ecs-introspection" => options with { EcsIntrospection = value switch
                 {
                     "off" => null,
-                    "on" => Hosting.EcsTasks.DefaultEndpoint,
+                    "on" => NfsWatchOptions.DefaultEcsEndpoint,
                     _ when ListenAddress.TryParse(value, out var a) && a.Host.Length > 0 && !a.IsAnyAddress => value,
                     _ => throw new UsageException($"{origin}: '{value}' is not off, on or HOST:PORT"),
                 } },
@@ -107,23 +108,20 @@ public static class OptionsLoader
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(File.ReadAllBytes(path), new JsonDocumentOptions
+            var contents = BoundedFile.Read(path, MaxConfigBytes);
+            doc = JsonDocument.Parse(BoundedFile.WithoutBom(contents.Bytes), new JsonDocumentOptions
             {
                 CommentHandling = JsonCommentHandling.Skip,
                 AllowTrailingCommas = true,
             });
         }
+        catch (FileRefusedException e)
+        {
+            throw new UsageException($"--config: cannot read '{path}': {e.Message}");
+        }
         catch (JsonException e)
         {
             throw new UsageException($"{path}: not valid JSON: {e.Message}");
-        }
-        catch (IOException e)
-        {
-            throw new UsageException($"--config: cannot read '{path}': {e.Message}");
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new UsageException($"--config: cannot read '{path}': {e.Message}");
         }
         using (doc)
         {
@@ -149,9 +147,14 @@ public static class OptionsLoader
         }
     }
 
-    private static TimeSpan ParseDuration(string value, string origin) =>
-        Duration.TryParse(value, out var d) ? d
-            : throw new UsageException($"{origin}: '{value}' is not a duration (a positive number with a unit: 500ms, 5s, 2m, 1h)");
+    private static TimeSpan ParseDuration(string value, string origin, (TimeSpan Min, TimeSpan Max) range)
+    {
+        if (!Duration.TryParse(value, out var d))
+            throw new UsageException($"{origin}: '{value}' is not a duration (a positive number with a unit: 500ms, 5s, 2m, 1h)");
+        if (d < range.Min || d > range.Max)
+            throw new UsageException($"{origin}: '{value}' is out of range ({Duration.FormatOption(range.Min)} to {Duration.FormatOption(range.Max)})");
+        return d;
+    }
 
     private static string? ParseTextfile(string value, string origin)
     {

@@ -13,7 +13,7 @@ public sealed record EcsTask(string Arn, string Family, string? Version);
 /// </summary>
 public sealed class EcsTasks : IDisposable
 {
-    public const string DefaultEndpoint = "127.0.0.1:51678";
+    public const string DefaultEndpoint = Configuration.NfsWatchOptions.DefaultEcsEndpoint;
     public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(30);
 
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(1) };

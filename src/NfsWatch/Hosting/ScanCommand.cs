@@ -20,7 +20,8 @@ public static class ScanCommand
             ecs?.RefreshAsync().GetAwaiter().GetResult();
             var listed = mountUnits.ListAsync(MountUnitsWatcher.Timeout).GetAwaiter().GetResult();
             var inputs = new HostInputs(ecs).Current() with { MountUnits = listed, MountUnitsProblem = mountUnits.Problem };
-            handover = CallHandover.TryRead(options.StateDir);
+            handover = CallHandover.TryRead(options.StateDir, out string? ignored);
+            if (ignored is not null) Console.Error.WriteLine($"nfswatch: ignoring {CallHandover.PathIn(options.StateDir)}: {ignored}");
             if (handover is { } h) cycle.Scanner.Seed(h.Calls);
             // A proc read that blocks (a lock held by a task stuck on a dead server) abandons that scan and
             // skips the process; a few such processes and the scan still answers.

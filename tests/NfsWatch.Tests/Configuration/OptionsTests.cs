@@ -96,6 +96,60 @@ public class OptionsTests
         Assert.StartsWith(config, e.Message.Replace("--config: cannot read '", ""));
     }
 
+    [Theory]
+    [InlineData(new[] { "--threshold", "500ms" }, "--threshold: '500ms' is out of range (1s to 24h)")]
+    [InlineData(new[] { "--threshold", "25h" }, "--threshold: '25h' is out of range (1s to 24h)")]
+    [InlineData(new[] { "--interval", "1200h" }, "--interval: '1200h' is out of range (100ms to 1h)")]
+    // A value that rounds to nothing: PeriodicTimer threw outside any try, and the daemon exited 0.
+    [InlineData(new[] { "--interval", "0.0001ms" }, "--interval: '0.0001ms' is out of range (100ms to 1h)")]
+    [InlineData(new[] { "--interval", "99ms" }, "--interval: '99ms' is out of range (100ms to 1h)")]
+    public void DurationsOutOfRangeAreRefusedWithTheRange(string[] args, string want)
+    {
+        var e = Assert.Throws<UsageException>(() => Load("run", args));
+        Assert.Equal(want, e.Message);
+    }
+
+    [Theory]
+    [InlineData("1s"), InlineData("24h")]
+    public void TheThresholdsBoundsAreAllowed(string value) => Assert.Equal(Duration.TryParse(value, out var d) ? d : default, Load("scan", ["--threshold", value]).Threshold);
+
+    // Files that are not what they say: a FIFO would block open(2) for ever, /dev/zero never ends.
+    [Fact]
+    public void AConfigFileThatIsAFifoOrADeviceIsRefusedAtOnce()
+    {
+        using var dir = new TempTree();
+        string fifo = Path.Combine(dir.Path, "fifo.json");
+        Assert.Equal(0, Posix.MkFifo(fifo, 0b110_000_000));
+
+        Assert.Equal($"--config: cannot read '{fifo}': is a FIFO, not a regular file", Assert.Throws<UsageException>(() => Load("run", ["--config", fifo])).Message);
+        Assert.Equal("--config: cannot read '/dev/zero': is a character device, not a regular file",
+            Assert.Throws<UsageException>(() => Load("run", ["--config", "/dev/zero"])).Message);
+    }
+
+    [Fact]
+    public void AHugeConfigFileIsRefusedWithoutReadingIt()
+    {
+        using var dir = new TempTree();
+        string big = Path.Combine(dir.Path, "big.json");
+        using (var f = File.Create(big)) f.SetLength(100 << 20);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+
+        var e = Assert.Throws<UsageException>(() => Load("run", ["--config", big]));
+
+        Assert.Equal($"--config: cannot read '{big}': is 104857600 bytes, larger than the 1 MiB NfsWatch reads", e.Message);
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 1 << 20, "the file was read");
+    }
+
+    [Fact]
+    public void AConfigFileWithAByteOrderMarkIsRead()
+    {
+        using var dir = new TempTree();
+        string config = Path.Combine(dir.Path, "bom.json");
+        File.WriteAllBytes(config, [0xEF, 0xBB, 0xBF, .. "{\"threshold\": \"10s\"}"u8]);
+
+        Assert.Equal(TimeSpan.FromSeconds(10), Load("run", ["--config", config]).Threshold);
+    }
+
     // Found by HostileInputTests: JsonDocument checks a string's UTF-8 only when it is read, and threw
     // InvalidOperationException out of Load instead of a message naming the file.
     [Theory]

@@ -19,7 +19,7 @@ public class StalledScanTests
         using var tree = Fixtures.CopyToTemp("head-of-line");
         string fifo = Path.Combine(tree.Path, "8200", "task", "8200", "syscall");
         File.Delete(fifo);
-        Assert.Equal(0, MkFifo(fifo, 0b110_000_000));
+        Assert.Equal(0, Posix.MkFifo(fifo, 0b110_000_000));
         var stalled = new StalledReads();
         var proc = new ProcFs(tree.Path);
         var cycle = new ScanCycle(() => new MountScanner(proc, TimeSpan.FromSeconds(30)) { Stalled = stalled },
@@ -49,7 +49,4 @@ public class StalledScanTests
         SpinWait.SpinUntil(() => stalled.BlockedThreads == 0, TimeSpan.FromSeconds(10));
         Assert.Equal(0, stalled.BlockedThreads);
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
-    private static extern int MkFifo(string path, uint mode);
 }

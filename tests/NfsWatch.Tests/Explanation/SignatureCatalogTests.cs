@@ -254,6 +254,28 @@ public sealed class SignatureCatalogTests : IDisposable
     }
 
     [Fact]
+    public void LoadOfAFifoADeviceOrAHugeFileIsRefusedWithTheReason()
+    {
+        string fifo = Path.Combine(_dir, "fifo.json");
+        Assert.Equal(0, Posix.MkFifo(fifo, 0b110_000_000));
+        string big = Path.Combine(_dir, "big.json");
+        using (var f = File.Create(big)) f.SetLength(100 << 20);
+
+        Assert.Equal($"{fifo}: cannot read: is a FIFO, not a regular file", Assert.Throws<SignatureFileException>(() => SignatureCatalog.Load(fifo)).Message);
+        Assert.Equal("/dev/zero: cannot read: is a character device, not a regular file", Assert.Throws<SignatureFileException>(() => SignatureCatalog.Load("/dev/zero")).Message);
+        Assert.Contains("larger than the 1 MiB", Assert.Throws<SignatureFileException>(() => SignatureCatalog.Load(big)).Message);
+    }
+
+    [Fact]
+    public void LoadOfAFileWithAByteOrderMarkReadsIt()
+    {
+        string file = Path.Combine(_dir, "bom.json");
+        File.WriteAllBytes(file, [0xEF, 0xBB, 0xBF, .. Json($"{{'signatures':[{{{Ok},{OkStacks}}}]}}")]);
+
+        Assert.Equal("ok", SignatureCatalog.Load(file).Signatures[0].Id);
+    }
+
+    [Fact]
     public void LoadOfAMissingFileNamesTheFile()
     {
         string file = Path.Combine(_dir, "missing", "signatures.json");
