@@ -11,8 +11,10 @@ public class VmCollection;
 /// <summary>
 /// Real NFS hangs on a real Linux NFS client: the scenarios of issue 4 in a QEMU VM booting a Debian kernel
 /// (tests/vm, ../shared/TESTBED.md section 2), with the Native AOT nfswatch inside. Each scenario prints the raw
-/// proc files of its stuck threads next to what nfswatch reported, so these tests compare the two. tests/run-all vm
-/// prepares the VM (tests/vm/prepare) and publishes the binary first.
+/// proc files of its stuck threads next to what nfswatch reported, so these tests compare the two. Every test runs
+/// on the three kernels of the tier (<see cref="VmKernel"/>: 5.10, 6.1, 6.12, named by Debian suite); where the
+/// kernels differ, the test says what each one does. tests/run-all vm prepares the VM (tests/vm/prepare) and
+/// publishes the binary first.
 /// </summary>
 [Collection("vm")]
 [Trait("Tier", "vm")]
@@ -20,22 +22,35 @@ public class VmNfsTests(ITestOutputHelper output)
 {
     private const string HungMetric = "nfswatch_hung_mount_threads";
 
-    private VmRun Boot(string scenario)
+    // Where the product's current explanation is wrong on one kernel, the assertion stays and that one case is
+    // skipped with the reason, for the product's owner to fix.
+    private const string NoAnswerUnexplainedOn510 =
+        "Product: on 5.10 rpc_ping is inlined into rpc_create_xprt and calls rpc_call_sync (no rpc_call_null_helper, no rpc_ping frame), " +
+        "so signature nfs-server-unreachable-at-mount (rpc_wait_bit_killable, rpc_ping|rpc_call_null_helper, rpc_create*|..., nfs_create_rpc_client|...) " +
+        "does not match and the mount gets no signature. Stacks: testdata/stacks/vm/5.10.0-32-amd64-no-answer-direct.txt, -helper.txt";
+
+    private VmRun Boot(VmKernel kernel, string scenario)
     {
-        var run = VmScenario.Get(scenario);
+        var run = VmScenario.Get(kernel, scenario);
         output.WriteLine($"{run}\n{run.Console}");
-        Assert.True(run.ExitCode == 0, $"scenario {scenario} failed (exit {run.ExitCode}):\n{run.Tail()}");
+        Assert.True(run.ExitCode == 0, $"scenario {scenario} on {kernel} failed (exit {run.ExitCode}):\n{run.Tail()}");
+        Assert.StartsWith(kernel.ReleasePrefix, run.Fact("kernel.release"));
         return run;
     }
 
     // (a) An NFSv4.1 mount against an address whose server never answers: waits for the first RPC NULL ping in
     // rpc_create, alone. Two at once: mount(2) called directly, and mount -t nfs4 (its mount.nfs4 helper).
     [Theory]
-    [InlineData("direct", "nfsmount")]
-    [InlineData("helper", "mount.nfs4")]
-    public void NoAnswerMountIsReportedHungWithTheRightThread(string role, string comm)
+    [InlineData("bullseye", "direct", "nfsmount")]
+    [InlineData("bullseye", "helper", "mount.nfs4")]
+    [InlineData("bookworm", "direct", "nfsmount")]
+    [InlineData("bookworm", "helper", "mount.nfs4")]
+    [InlineData("trixie", "direct", "nfsmount")]
+    [InlineData("trixie", "helper", "mount.nfs4")]
+    public void NoAnswerMountIsReportedHungWithTheRightThread(string kernel, string role, string comm)
     {
-        var run = Boot("no-answer");
+        var k = VmKernel.Of(kernel);
+        var run = Boot(k, "no-answer");
         int tid = run.IntFact($"{role}.tid");
         var call = run.MountCall("scan json", tid);
 
@@ -45,10 +60,11 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.True(call.GetProperty("hung").GetBoolean());
         Assert.True(call.GetProperty("stuck_seconds").GetDouble() >= 2);
         Assert.Equal("D", call.GetProperty("state").GetString());
-        Assert.Equal("rpc_wait_bit_killable", call.GetProperty("wchan").GetString());
-        Assert.Equal(run.Section($"{role} wchan").Trim(), call.GetProperty("wchan").GetString());
+        // 5.10: wchan reads 0, which nfswatch reports as no wchan (null).
+        Assert.Equal(k.WchanFile("rpc_wait_bit_killable"), run.Section($"{role} wchan").Trim());
+        Assert.Equal(k.Wchan("rpc_wait_bit_killable"), Str(call, "wchan"));
         Assert.Equal(ToPathMount(run.StackFrames(role)), ToPathMount(Frames(call)));
-        Assert.Contains("rpc_call_null_helper", Frames(call));
+        Assert.Equal(k.PingFrames, Between(Frames(call), "rpc_run_task", "rpc_create_xprt"));
         Assert.Contains("nfs4_alloc_client", Frames(call));
         Assert.Equal(JsonValueKind.Null, call.GetProperty("role").ValueKind); // it holds no one up
 
@@ -56,38 +72,60 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Equal(("nfs4", "127.0.0.2:/", $"/mnt/{role}"), (Str(call, "fstype"), Str(call, "source"), Str(call, "target")));
         Assert.Equal(("4.1", "127.0.0.2"), (Str(call, "nfs_version"), Str(call, "server")));
         Assert.Contains("addr=127.0.0.2", Str(call, "options"));
+    }
+
+    [Theory]
+    [InlineData("bullseye", "direct", Skip = NoAnswerUnexplainedOn510)]
+    [InlineData("bullseye", "helper", Skip = NoAnswerUnexplainedOn510)]
+    [InlineData("bookworm", "direct")]
+    [InlineData("bookworm", "helper")]
+    [InlineData("trixie", "direct")]
+    [InlineData("trixie", "helper")]
+    public void NoAnswerMountIsExplainedAsAnUnreachableServer(string kernel, string role)
+    {
+        var run = Boot(VmKernel.Of(kernel), "no-answer");
+        var call = run.MountCall("scan json", run.IntFact($"{role}.tid"));
+
         Assert.Equal("nfs-server-unreachable-at-mount", SignatureId(call));
     }
 
-    [Fact]
-    public void NoAnswerScanNamesTheVmKernelAndExitsOne()
+    [Theory]
+    [InlineData("bullseye")]
+    [InlineData("bookworm")]
+    [InlineData("trixie")]
+    public void NoAnswerScanNamesTheVmKernelAndExitsOne(string kernel)
     {
-        var run = Boot("no-answer");
+        var k = VmKernel.Of(kernel);
+        var run = Boot(k, "no-answer");
         var scan = run.Json("scan json");
 
         string release = run.Fact("kernel.release");
-        Assert.StartsWith("6.1.0-", release);
         Assert.Equal(release, scan.GetProperty("kernel").GetProperty("release").GetString());
         Assert.Equal(1, run.IntFact("scan json.exit"));
         Assert.Equal(2, scan.GetProperty("mount_syscalls").EnumerateArray().Count(c => c.GetProperty("hung").GetBoolean()));
         Assert.True(scan.GetProperty("probes").GetProperty("stack").GetBoolean(), "root in the VM can read kernel stacks");
         Assert.Equal(1, run.IntFact("scan table.exit"));
-        Assert.Matches(TableRow(run, "direct", "nfsmount", "rpc_wait_bit_killable"), run.Section("scan table"));
+        Assert.Matches(TableRow(run, "direct", "nfsmount", "-", k.WchanColumn("rpc_wait_bit_killable")), run.Section("scan table"));
         Assert.Equal(0, run.IntFact("after.mount_threads"));
     }
 
     // (b) Head-of-line blocking: a mount to a server that answers only pings holds its client initialising, and
-    // a mount of the healthy kernel NFS server waits behind it until the blocker is killed.
-    [Fact]
-    public void HeadOfLineBlockerAndWaiterAreBothReportedHung()
+    // a mount of the healthy kernel NFS server waits behind it until the blocker is killed. The same stacks on
+    // all three kernels.
+    [Theory]
+    [InlineData("bullseye")]
+    [InlineData("bookworm")]
+    [InlineData("trixie")]
+    public void HeadOfLineBlockerAndWaiterAreBothReportedHung(string kernel)
     {
-        var run = Boot("head-of-line");
+        var k = VmKernel.Of(kernel);
+        var run = Boot(k, "head-of-line");
 
         var blocker = run.MountCall("scan json", run.IntFact("blocker.tid"));
         Assert.Equal(run.IntFact("blocker.pid"), blocker.GetProperty("pid").GetInt32());
         Assert.True(blocker.GetProperty("hung").GetBoolean());
         Assert.Equal("D", blocker.GetProperty("state").GetString());
-        Assert.Equal("rpc_wait_bit_killable", blocker.GetProperty("wchan").GetString());
+        Assert.Equal(k.Wchan("rpc_wait_bit_killable"), Str(blocker, "wchan"));
         Assert.Equal(ToPathMount(run.StackFrames("blocker")), ToPathMount(Frames(blocker)));
         Assert.Contains("nfs4_run_exchange_id", Frames(blocker));
         Assert.Contains("nfs4_discover_server_trunking", Frames(blocker));
@@ -97,20 +135,24 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Equal("mount.nfs4", waiter.GetProperty("comm").GetString());
         Assert.True(waiter.GetProperty("hung").GetBoolean());
         Assert.Equal("D", waiter.GetProperty("state").GetString());
-        Assert.Equal("nfs_wait_client_init_complete", waiter.GetProperty("wchan").GetString());
+        Assert.Equal(k.Wchan("nfs_wait_client_init_complete"), Str(waiter, "wchan"));
+        Assert.Equal(k.WchanFile("nfs_wait_client_init_complete"), run.Fact("waiter.wchan"));
         Assert.Equal(ToPathMount(run.StackFrames("waiter")), ToPathMount(Frames(waiter)));
         Assert.Equal(new[] { "nfs_wait_client_init_complete", "nfs_get_client", "nfs4_set_client" }, Frames(waiter).Take(3));
 
         Assert.Equal(1, run.IntFact("scan json.exit"));
         string table = run.Section("scan table");
-        Assert.Matches(TableRow(run, "blocker", "nfsmount", "rpc_wait_bit_killable"), table);
-        Assert.Matches(TableRow(run, "waiter", "mount.nfs4", "nfs_wait_client_init_complete"), table);
+        Assert.Matches(TableRow(run, "blocker", "nfsmount", "blocker", k.WchanColumn("rpc_wait_bit_killable")), table);
+        Assert.Matches(TableRow(run, "waiter", "mount.nfs4", "waiter", k.WchanColumn("nfs_wait_client_init_complete")), table);
     }
 
-    [Fact]
-    public void HeadOfLineNamesTheBlockerTheWaiterAndWhatToEnd()
+    [Theory]
+    [InlineData("bullseye")]
+    [InlineData("bookworm")]
+    [InlineData("trixie")]
+    public void HeadOfLineNamesTheBlockerTheWaiterAndWhatToEnd(string kernel)
     {
-        var run = Boot("head-of-line");
+        var run = Boot(VmKernel.Of(kernel), "head-of-line");
         var blocker = run.MountCall("scan json", run.IntFact("blocker.tid"));
         var waiter = run.MountCall("scan json", run.IntFact("waiter.tid"));
 
@@ -134,10 +176,13 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Equal(1, Daemon.Sum(hung, HungMetric, "role=\"waiter\"", "signature=\"nfs4-client-init-stalled\"", "server=\"127.0.0.1\""));
     }
 
-    [Fact]
-    public void HeadOfLineMetricsShowBothThenReturnToZeroOnceTheBlockerIsKilled()
+    [Theory]
+    [InlineData("bullseye")]
+    [InlineData("bookworm")]
+    [InlineData("trixie")]
+    public void HeadOfLineMetricsShowBothThenReturnToZeroOnceTheBlockerIsKilled(string kernel)
     {
-        var run = Boot("head-of-line");
+        var run = Boot(VmKernel.Of(kernel), "head-of-line");
         string release = run.Fact("kernel.release");
 
         string hung = run.Section("metrics hung");
@@ -168,16 +213,23 @@ public class VmNfsTests(ITestOutputHelper output)
     // (c) A hard mount whose server stopped: stat, open and ls wait in D inside NFS/SUNRPC, outside any mount call,
     // and the kernel logs "not responding"; restarting the server lets them finish.
     [Theory]
-    [InlineData("stat", "stat", "nfs4_proc_lookup")]
-    [InlineData("open", "cat", "nfs4_run_open_task")]
-    [InlineData("access", "ls", "nfs4_proc_access")]
-    public void HardMountThreadsWaitInNfsCodeWhileTheServerIsGone(string role, string comm, string nfsFrame)
+    [InlineData("bullseye", "stat", "stat", "nfs4_proc_lookup")]
+    [InlineData("bullseye", "open", "cat", "nfs4_run_open_task")]
+    [InlineData("bullseye", "access", "ls", "nfs4_proc_access")]
+    [InlineData("bookworm", "stat", "stat", "nfs4_proc_lookup")]
+    [InlineData("bookworm", "open", "cat", "nfs4_run_open_task")]
+    [InlineData("bookworm", "access", "ls", "nfs4_proc_access")]
+    [InlineData("trixie", "stat", "stat", "nfs4_proc_lookup")]
+    [InlineData("trixie", "open", "cat", "nfs4_run_open_task")]
+    [InlineData("trixie", "access", "ls", "nfs4_proc_access")]
+    public void HardMountThreadsWaitInNfsCodeWhileTheServerIsGone(string kernel, string role, string comm, string nfsFrame)
     {
-        var run = Boot("hard-mount");
+        var k = VmKernel.Of(kernel);
+        var run = Boot(k, "hard-mount");
 
         Assert.Equal(comm, run.Fact($"{role}.comm"));
         Assert.Equal("D", run.Fact($"{role}.state"));
-        Assert.Equal("rpc_wait_bit_killable", run.Fact($"{role}.wchan"));
+        Assert.Equal(k.WchanFile("rpc_wait_bit_killable"), run.Fact($"{role}.wchan"));
         var frames = run.StackFrames(role);
         Assert.Equal("rpc_wait_bit_killable", frames[0]);
         Assert.Contains(nfsFrame, frames);
@@ -191,6 +243,7 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.DoesNotContain(scan.GetProperty("mount_syscalls").EnumerateArray(), c => c.GetProperty("tid").GetInt32() == tid);
         var blocked = Assert.Single(scan.GetProperty("nfs_blocked").EnumerateArray(), c => c.GetProperty("tid").GetInt32() == tid);
         Assert.True(blocked.GetProperty("hung").GetBoolean(), "scan takes the ages the running daemon has seen (its threads wake at every retransmission)");
+        Assert.Equal(k.Wchan("rpc_wait_bit_killable"), Str(blocked, "wchan"));
         Assert.Equal("nfs-hard-mount-server-gone", SignatureId(blocked));
         Assert.Equal(("nfs4", "4.1", "127.0.0.1", "/mnt/c"), (Str(blocked, "fstype"), Str(blocked, "nfs_version"), Str(blocked, "server"), Str(blocked, "target")));
         Assert.Contains(blocked.GetProperty("kernel_log").EnumerateArray(), l => l.GetString()!.Contains("nfs: server 127.0.0.1 not responding"));
@@ -200,10 +253,13 @@ public class VmNfsTests(ITestOutputHelper output)
     // whose thread NfsWatch otherwise does not read further), is stopped with SIGTERM, and blocks in D inside
     // do_exit flushing and closing its file. The syscall file still shows the sleep; NfsWatch reports it because
     // the process is exiting.
-    [Fact]
-    public void AProcessExitingOnTheDeadServerIsReportedThoughItsSyscallFileShowsItsSleep()
+    [Theory]
+    [InlineData("bullseye")]
+    [InlineData("bookworm")]
+    [InlineData("trixie")]
+    public void AProcessExitingOnTheDeadServerIsReportedThoughItsSyscallFileShowsItsSleep(string kernel)
     {
-        var run = Boot("hard-mount");
+        var run = Boot(VmKernel.Of(kernel), "hard-mount");
 
         Assert.Equal(("sleep", "D"), (run.Fact("exit.comm"), run.Fact("exit.state")));
         string syscall = run.Section("exit syscall");
@@ -221,10 +277,13 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Equal("nfs4", Str(blocked, "fstype"));
     }
 
-    [Fact]
-    public void HardMountKernelLogSaysNotRespondingThenOk()
+    [Theory]
+    [InlineData("bullseye")]
+    [InlineData("bookworm")]
+    [InlineData("trixie")]
+    public void HardMountKernelLogSaysNotRespondingThenOk(string kernel)
     {
-        var run = Boot("hard-mount");
+        var run = Boot(VmKernel.Of(kernel), "hard-mount");
 
         Assert.Equal(1, run.IntFact("not_responding"));
         Assert.Contains("nfs: server 127.0.0.1 not responding", run.Section("dmesg not responding"));
@@ -249,10 +308,14 @@ public class VmNfsTests(ITestOutputHelper output)
 
     // (d) NFSv3: a plain mount of the kernel NFS server works; a mount whose MOUNT call is never answered, and one
     // whose lockd start-up waits for an rpcbind that never answers, are reported hung.
-    [Fact]
-    public void NfsV3MountsThatHangInMntOrLockdUpAreReportedHung()
+    [Theory]
+    [InlineData("bullseye")]
+    [InlineData("bookworm")]
+    [InlineData("trixie")]
+    public void NfsV3MountsThatHangInMntOrLockdUpAreReportedHung(string kernel)
     {
-        var run = Boot("nfsv3-mount");
+        var k = VmKernel.Of(kernel);
+        var run = Boot(k, "nfsv3-mount");
 
         Assert.Equal("mounted", run.Fact("live.outcome"));
         Assert.Equal("hello", run.Fact("live.file"));
@@ -260,7 +323,7 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Equal("hung", run.Fact("mnt.outcome"));
         var mnt = run.MountCall("scan json mnt", run.IntFact("mnt.tid"));
         Assert.True(mnt.GetProperty("hung").GetBoolean());
-        Assert.Equal("rpc_wait_bit_killable", mnt.GetProperty("wchan").GetString());
+        Assert.Equal(k.Wchan("rpc_wait_bit_killable"), Str(mnt, "wchan"));
         Assert.Contains("nfs_mount", Frames(mnt));
         Assert.Equal(ToPathMount(run.StackFrames("mnt")), ToPathMount(Frames(mnt)));
         Assert.Equal("nfs3-mountd-not-answering", SignatureId(mnt));
@@ -278,9 +341,9 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Equal(0, run.IntFact("after.mount_threads"));
     }
 
-    // A row of the `nfswatch scan` table: PID TID COMMAND mount D STUCK, then (columns may be added) the wchan.
-    private static string TableRow(VmRun run, string role, string comm, string wchan) =>
-        $@"(?m)^\s*{run.Fact($"{role}.pid")}\s+{run.Fact($"{role}.tid")}\s+{Regex.Escape(comm)}\s+mount\s+D\s+\d+s\s[^\n]*\b{wchan}\b";
+    // A row of the `nfswatch scan` table: PID TID COMMAND mount D STUCK ROLE WCHAN ("-" for none in both).
+    private static string TableRow(VmRun run, string role, string comm, string roleColumn, string wchan) =>
+        $@"(?m)^\s*{run.Fact($"{role}.pid")}\s+{run.Fact($"{role}.tid")}\s+{Regex.Escape(comm)}\s+mount\s+D\s+\d+s\s+{Regex.Escape(roleColumn)}\s+{Regex.Escape(wchan)}\s";
 
     // The frames below path_mount are the same for every mount; the unwinder has been seen to leave out
     // do_syscall_64 on one read and not on another.
@@ -290,6 +353,14 @@ public class VmNfsTests(ITestOutputHelper output)
         int end = list.IndexOf("path_mount");
         Assert.True(end >= 0, $"no path_mount in {string.Join(" < ", list)}");
         return list[..(end + 1)];
+    }
+
+    // The frames strictly between two frames of a stack, innermost first.
+    private static List<string> Between(List<string> frames, string inner, string outer)
+    {
+        int from = frames.IndexOf(inner), to = frames.IndexOf(outer);
+        Assert.True(from >= 0 && to > from, $"no {inner} ... {outer} in {string.Join(" < ", frames)}");
+        return frames[(from + 1)..to];
     }
 
     private static string? Str(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Null ? null : e.GetProperty(name).GetString();

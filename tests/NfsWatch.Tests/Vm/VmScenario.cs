@@ -10,11 +10,11 @@ namespace NfsWatch.Tests.Vm;
 /// <summary>
 /// Runs one scenario of the VM tier (tests/vm/scenarios) through tests/vm/run: a Debian kernel with the NFS client
 /// and server under QEMU, with the Native AOT nfswatch inside it (../shared/TESTBED.md section 2). Each scenario
-/// boots once per test run; every test that asks for it shares the result.
+/// boots once per kernel per test run; every test that asks for it shares the result.
 /// </summary>
 public static class VmScenario
 {
-    private static readonly ConcurrentDictionary<string, Lazy<VmRun>> Runs = new();
+    private static readonly ConcurrentDictionary<(string Kernel, string Scenario), Lazy<VmRun>> Runs = new();
 
     /// <summary>The checkout: the first directory above the test binaries that holds NfsWatch.sln.</summary>
     public static string RepoRoot => TestHost.RepoRoot;
@@ -23,21 +23,25 @@ public static class VmScenario
     public static string NfsWatchBinary =>
         Environment.GetEnvironmentVariable("NFSWATCH_AOT_BINARY") is { Length: > 0 } path ? path : Path.Combine(RepoRoot, "artifacts", "aot", "nfswatch");
 
-    /// <summary>The run of <paramref name="scenario"/> (a name under tests/vm/scenarios), booting the VM the first time it is asked for.</summary>
-    public static VmRun Get(string scenario) => Runs.GetOrAdd(scenario, s => new Lazy<VmRun>(() => Run(s))).Value;
+    /// <summary>
+    /// The run of <paramref name="scenario"/> (a name under tests/vm/scenarios) on <paramref name="kernel"/> (a suite
+    /// that tests/vm/prepare prepared: bullseye, bookworm, trixie), booting the VM the first time it is asked for.
+    /// </summary>
+    public static VmRun Get(VmKernel kernel, string scenario) =>
+        Runs.GetOrAdd((kernel.Suite, scenario), k => new Lazy<VmRun>(() => Run(k.Kernel, k.Scenario))).Value;
 
     /// <summary>
-    /// Boots the VM for <paramref name="scenario"/> now; tests/vm/run's own limit is NFSWATCH_VM_TIMEOUT (300 s).
-    /// With NFSWATCH_VM_LOG_DIR set, the console is also written to DIR/SCENARIO.log.
+    /// Boots the VM for <paramref name="scenario"/> on <paramref name="kernel"/> now; tests/vm/run's own limit is
+    /// NFSWATCH_VM_TIMEOUT (300 s). With NFSWATCH_VM_LOG_DIR set, the console is also written to DIR/KERNEL-SCENARIO.log.
     /// </summary>
-    public static VmRun Run(string scenario)
+    public static VmRun Run(string kernel, string scenario)
     {
         string binary = NfsWatchBinary;
         if (!File.Exists(binary))
             throw new InvalidOperationException($"no nfswatch binary at {binary}: publish it with `dotnet publish src/NfsWatch -c Release -r linux-x64 " +
                 "-p:PublishAot=true -o artifacts/aot` (tests/run-all vm does) or set NFSWATCH_AOT_BINARY");
         var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (string a in new[] { Path.Combine(RepoRoot, "tests", "vm", "run"), scenario, binary }) info.ArgumentList.Add(a);
+        foreach (string a in new[] { Path.Combine(RepoRoot, "tests", "vm", "run"), "--kernel", kernel, scenario, binary }) info.ArgumentList.Add(a);
         var console = new StringBuilder();
         var stopwatch = Stopwatch.StartNew();
         using var process = new Process { StartInfo = info };
@@ -52,7 +56,7 @@ public static class VmScenario
             // tests/vm/run stops its qemu on SIGTERM; the whole tree goes in any case.
             process.Kill(entireProcessTree: true);
             process.WaitForExit();
-            throw new TimeoutException($"tests/vm/run {scenario} did not finish within {limit + 60} s:\n{console}");
+            throw new TimeoutException($"tests/vm/run --kernel {kernel} {scenario} did not finish within {limit + 60} s:\n{console}");
         }
         process.WaitForExit();
         string text;
@@ -61,9 +65,9 @@ public static class VmScenario
         if (Environment.GetEnvironmentVariable("NFSWATCH_VM_LOG_DIR") is { Length: > 0 } logs)
         {
             Directory.CreateDirectory(logs);
-            File.WriteAllText(Path.Combine(logs, $"{scenario}.log"), text);
+            File.WriteAllText(Path.Combine(logs, $"{kernel}-{scenario}.log"), text);
         }
-        return new VmRun(scenario, process.ExitCode, text, stopwatch.Elapsed);
+        return new VmRun(kernel, scenario, process.ExitCode, text, stopwatch.Elapsed);
     }
 
 }
@@ -78,6 +82,8 @@ public sealed partial class VmRun
     private readonly Dictionary<string, string> _sections = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _facts = new(StringComparer.Ordinal);
 
+    /// <summary>The kernel tests/vm/run was asked to boot (a suite); the release it booted is fact kernel.release.</summary>
+    public string Kernel { get; }
     public string Scenario { get; }
     public int ExitCode { get; }
     public string Console { get; }
@@ -85,8 +91,9 @@ public sealed partial class VmRun
     public IReadOnlyDictionary<string, string> Sections => _sections;
     public IReadOnlyDictionary<string, string> Facts => _facts;
 
-    public VmRun(string scenario, int exitCode, string console, TimeSpan elapsed)
+    public VmRun(string kernel, string scenario, int exitCode, string console, TimeSpan elapsed)
     {
+        Kernel = kernel;
         Scenario = scenario;
         ExitCode = exitCode;
         Console = console;
@@ -120,7 +127,7 @@ public sealed partial class VmRun
     {
         string text = Section(section);
         try { return JsonDocument.Parse(text).RootElement.Clone(); }
-        catch (JsonException e) { throw new InvalidOperationException($"section '{section}' of {Scenario} is not JSON ({e.Message}):\n{text}"); }
+        catch (JsonException e) { throw new InvalidOperationException($"section '{section}' of {Scenario} on {Kernel} is not JSON ({e.Message}):\n{text}"); }
     }
 
     /// <summary>The entry of <c>mount_syscalls</c> in the scan of <paramref name="section"/> for thread <paramref name="tid"/>.</summary>
@@ -137,10 +144,10 @@ public sealed partial class VmRun
     /// <summary>The last lines of the console, for a failure message.</summary>
     public string Tail(int lines = 60) => string.Join('\n', Console.Split('\n').TakeLast(lines));
 
-    public override string ToString() => $"{Scenario}: exit {ExitCode} after {Elapsed.TotalSeconds:F0} s";
+    public override string ToString() => $"{Scenario} on {Kernel}: exit {ExitCode} after {Elapsed.TotalSeconds:F0} s";
 
     private InvalidOperationException Missing(string what) =>
-        new($"{Scenario} printed no {what} (tests/vm/run exited {ExitCode}); console:\n{Console}");
+        new($"{Scenario} on {Kernel} printed no {what} (tests/vm/run exited {ExitCode}); console:\n{Console}");
 
     // "[<0>] rpc_wait_bit_killable+0xd/0x70 [sunrpc]"
     [GeneratedRegex(@"^\[<[0-9a-f]+>\] ([^+\s]+)\+0x[0-9a-f]+/0x[0-9a-f]+", RegexOptions.Multiline)]

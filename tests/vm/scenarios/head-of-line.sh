@@ -34,7 +34,7 @@ say "blocker: pid $pid tid $tid waits for EXCHANGE_ID"
 mount -t nfs4 -o vers=4.1 127.0.0.1:/srv/export /mnt/b >/tmp/mount.out 2>&1 &
 mount_pid=$!
 read -r wpid wtid < <(wait_thread mount.nfs4 165 30) || fail "the waiter never blocked in mount(2)"
-wait_wchan "$wpid" "$wtid" nfs_wait_client_init_complete 30 || say "the waiter waits in $(cat "/proc/$wpid/task/$wtid/wchan"), not nfs_wait_client_init_complete"
+wait_top_frame "$wpid" "$wtid" nfs_wait_client_init_complete 30 || say "the waiter waits in $(head -n 1 "/proc/$wpid/task/$wtid/stack"), not nfs_wait_client_init_complete"
 say "waiter: mount.nfs4 pid $wpid tid $wtid; waiting 3 s past the 2 s threshold"
 sleep 3
 
