@@ -9,8 +9,8 @@ namespace NfsWatch.Tests.Vm;
 public class VmCollection;
 
 /// <summary>
-/// Real NFS hangs on a real Linux NFS client: the scenarios of issue 4 in a QEMU VM booting a Debian kernel
-/// (tests/vm, ../shared/TESTBED.md section 2), with the Native AOT nfswatch inside. Each scenario prints the raw
+/// Real NFS hangs on a real Linux NFS client: the scenarios in a QEMU VM booting a Debian kernel
+/// (tests/vm), with the Native AOT nfswatch inside. Each scenario prints the raw
 /// proc files of its stuck threads next to what nfswatch reported, so these tests compare the two. Every test runs
 /// on the three kernels of the tier (<see cref="VmKernel"/>: 5.10, 6.1, 6.12, named by Debian suite); where the
 /// kernels differ, the test says what each one does. tests/run-all vm prepares the VM (tests/vm/prepare) and
@@ -21,13 +21,6 @@ public class VmCollection;
 public class VmNfsTests(ITestOutputHelper output)
 {
     private const string HungMetric = "nfswatch_hung_mount_threads";
-
-    // Where the product's current explanation is wrong on one kernel, the assertion stays and that one case is
-    // skipped with the reason, for the product's owner to fix.
-    private const string NoAnswerUnexplainedOn510 =
-        "Product: on 5.10 rpc_ping is inlined into rpc_create_xprt and calls rpc_call_sync (no rpc_call_null_helper, no rpc_ping frame), " +
-        "so signature nfs-server-unreachable-at-mount (rpc_wait_bit_killable, rpc_ping|rpc_call_null_helper, rpc_create*|..., nfs_create_rpc_client|...) " +
-        "does not match and the mount gets no signature. Stacks: testdata/stacks/vm/5.10.0-32-amd64-no-answer-direct.txt, -helper.txt";
 
     private VmRun Boot(VmKernel kernel, string scenario)
     {
@@ -74,9 +67,10 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Contains("addr=127.0.0.2", Str(call, "options"));
     }
 
+    // Each kernel shows the first ping its own way (5.10 inlines rpc_ping and calls rpc_call_sync): the same answer.
     [Theory]
-    [InlineData("bullseye", "direct", Skip = NoAnswerUnexplainedOn510)]
-    [InlineData("bullseye", "helper", Skip = NoAnswerUnexplainedOn510)]
+    [InlineData("bullseye", "direct")]
+    [InlineData("bullseye", "helper")]
     [InlineData("bookworm", "direct")]
     [InlineData("bookworm", "helper")]
     [InlineData("trixie", "direct")]
@@ -87,6 +81,14 @@ public class VmNfsTests(ITestOutputHelper output)
         var call = run.MountCall("scan json", run.IntFact($"{role}.tid"));
 
         Assert.Equal("nfs-server-unreachable-at-mount", SignatureId(call));
+        // Alone: it waits for no one and no one waits for it; it waits for its server's reply.
+        Assert.Equal(JsonValueKind.Null, call.GetProperty("waits_for").ValueKind);
+        Assert.Empty(call.GetProperty("waiters").EnumerateArray());
+        Assert.Equal("no_reply_from_server", Str(call, "cause"));
+        var action = call.GetProperty("action");
+        Assert.Equal(JsonValueKind.Null, action.GetProperty("end").ValueKind); // ending it releases no one
+        Assert.Equal("server 127.0.0.2", Str(action, "fix"));
+        Assert.Contains("The mount holds up no other mount", Str(action, "summary"));
     }
 
     [Theory]
@@ -157,23 +159,29 @@ public class VmNfsTests(ITestOutputHelper output)
         var waiter = run.MountCall("scan json", run.IntFact("waiter.tid"));
 
         Assert.Equal(("blocker", "waiter"), (Str(blocker, "role"), Str(waiter, "role")));
-        Assert.Equal("nfs4-client-init-stalled", SignatureId(blocker));
-        Assert.Equal("nfs4-client-init-stalled", SignatureId(waiter));
+        Assert.Equal("nfs4-clientid-not-answered", SignatureId(blocker));
+        Assert.Equal("nfs-client-init-queued", SignatureId(waiter));
         Assert.Equal(("4.1", "127.0.0.3", "/mnt/a"), (Str(blocker, "nfs_version"), Str(blocker, "server"), Str(blocker, "target")));
         Assert.Equal(("4.1", "127.0.0.1", "/mnt/b"), (Str(waiter, "nfs_version"), Str(waiter, "server"), Str(waiter, "target")));
+        // The wait-for graph: the waiter waits for the blocker's client, found by what they share.
+        var on = waiter.GetProperty("waits_for");
+        Assert.Equal((run.IntFact("blocker.pid"), run.IntFact("blocker.tid"), "the initialisation of the NFS client for 127.0.0.3"),
+            (on.GetProperty("pid").GetInt32(), on.GetProperty("tid").GetInt32(), Str(on, "on")));
+        Assert.Equal(("no_reply_from_server", "client_state"), (Str(blocker, "cause"), Str(waiter, "cause")));
         Assert.Contains($"pid {run.Fact("blocker.pid")}", Str(waiter, "triage"));
         Assert.Contains("127.0.0.3", Str(waiter, "triage"));
 
-        // In plain words, for the person on call: which process to end, which server to fix.
+        // In plain words, for the person on call: which process to end, which server to fix; first in the table.
+        var action = run.Json("scan json").GetProperty("actions").EnumerateArray().First();
+        Assert.Equal((run.IntFact("blocker.pid"), $"kill -9 {run.Fact("blocker.pid")}", "server 127.0.0.3"),
+            (action.GetProperty("end").GetProperty("pid").GetInt32(), Str(action.GetProperty("end"), "command"), Str(action, "fix")));
+        Assert.Contains($"pid {run.Fact("waiter.pid")} (mount.nfs4 mounting 127.0.0.1)", Str(action, "summary"));
         string table = run.Section("scan table");
-        Assert.Contains("WHAT TO DO", table);
-        Assert.Contains($"End pid {run.Fact("blocker.pid")} (nfsmount): kill -9 {run.Fact("blocker.pid")}", table);
-        Assert.Contains("Or fix server 127.0.0.3", table);
-        Assert.Contains($"pid {run.Fact("waiter.pid")} (mount.nfs4 mounting 127.0.0.1)", table);
+        Assert.Contains($"WHAT TO DO\n  * End pid {run.Fact("blocker.pid")} (nfsmount): kill -9 {run.Fact("blocker.pid")}", table.ReplaceLineEndings("\n"));
 
         string hung = run.Section("metrics hung");
-        Assert.Equal(1, Daemon.Sum(hung, HungMetric, "role=\"blocker\"", "signature=\"nfs4-client-init-stalled\"", "nfs_version=\"4.1\"", "server=\"127.0.0.3\""));
-        Assert.Equal(1, Daemon.Sum(hung, HungMetric, "role=\"waiter\"", "signature=\"nfs4-client-init-stalled\"", "server=\"127.0.0.1\""));
+        Assert.Equal(1, Daemon.Sum(hung, HungMetric, "role=\"blocker\"", "signature=\"nfs4-clientid-not-answered\"", "nfs_version=\"4.1\"", "server=\"127.0.0.3\""));
+        Assert.Equal(1, Daemon.Sum(hung, HungMetric, "role=\"waiter\"", "signature=\"nfs-client-init-queued\"", "server=\"127.0.0.1\""));
     }
 
     [Theory]
@@ -244,9 +252,12 @@ public class VmNfsTests(ITestOutputHelper output)
         var blocked = Assert.Single(scan.GetProperty("nfs_blocked").EnumerateArray(), c => c.GetProperty("tid").GetInt32() == tid);
         Assert.True(blocked.GetProperty("hung").GetBoolean(), "scan takes the ages the running daemon has seen (its threads wake at every retransmission)");
         Assert.Equal(k.Wchan("rpc_wait_bit_killable"), Str(blocked, "wchan"));
-        Assert.Equal("nfs-hard-mount-server-gone", SignatureId(blocked));
+        Assert.Equal("nfs-io-waits-for-server", SignatureId(blocked));
         Assert.Equal(("nfs4", "4.1", "127.0.0.1", "/mnt/c"), (Str(blocked, "fstype"), Str(blocked, "nfs_version"), Str(blocked, "server"), Str(blocked, "target")));
         Assert.Contains(blocked.GetProperty("kernel_log").EnumerateArray(), l => l.GetString()!.Contains("nfs: server 127.0.0.1 not responding"));
+        // The kernel said so: the cause is the server, and what to fix is the server.
+        Assert.Equal("server_not_responding", Str(blocked, "cause"));
+        Assert.Equal("server 127.0.0.1", Str(blocked.GetProperty("action"), "fix"));
     }
 
     // (c) A process that exits while the server is gone: its only thread sleeps in clock_nanosleep (an idle wait,
@@ -271,10 +282,12 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Contains(" [nfs", run.Section("exit stack"));
         Assert.Equal(143, run.IntFact("exit.exit")); // SIGTERM, once the server was back and the close finished
 
-        // Its file is being closed, so no argument or descriptor leads to the mount: the stack says NFS 4, not which server.
+        // Its file is being closed, so no argument or descriptor leads to the mount: the stack says NFS 4, and the
+        // one NFS mount its process can see says which server.
         int tid = run.IntFact("exit.tid");
         var blocked = Assert.Single(run.Json("scan json").GetProperty("nfs_blocked").EnumerateArray(), c => c.GetProperty("tid").GetInt32() == tid);
-        Assert.Equal("nfs4", Str(blocked, "fstype"));
+        Assert.Equal(("nfs4", "127.0.0.1"), (Str(blocked, "fstype"), Str(blocked, "server")));
+        Assert.Equal("nfs-io-waits-for-server", SignatureId(blocked));
     }
 
     [Theory]
@@ -295,12 +308,13 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Equal(0, Daemon.Sum(blocked, HungMetric));
         // The daemon followed the kernel log from before the server stopped, and counts what blocks.
         Assert.True(Daemon.Sum(blocked, "nfswatch_kernel_log_events_total", "event=\"server_not_responding\"", "server=\"127.0.0.1\"") >= 1);
-        Assert.True(Daemon.Sum(blocked, "nfswatch_nfs_blocked_threads", "server=\"127.0.0.1\"", "nfs_version=\"4.1\"", "signature=\"nfs-hard-mount-server-gone\"") >= 3);
+        Assert.True(Daemon.Sum(blocked, "nfswatch_nfs_blocked_threads", "server=\"127.0.0.1\"", "nfs_version=\"4.1\"", "signature=\"nfs-io-waits-for-server\"") >= 3);
+        Assert.True(Daemon.Sum(blocked, "nfswatch_blocked_threads", "fstype=\"nfs4\"", "server=\"127.0.0.1\"", "cause=\"server_not_responding\"") >= 3);
         Assert.Equal(1, Daemon.Sum(blocked, "nfswatch_nfs_mounts", "server=\"127.0.0.1\"", "nfs_version=\"4.1\""));
         Assert.True(Daemon.Sum(blocked, "nfswatch_nfs_rpc_timeouts_total", "server=\"127.0.0.1\"") + Daemon.Sum(blocked, "nfswatch_nfs_rpc_retransmissions_total", "server=\"127.0.0.1\"") >= 1,
             "the stopped server shows in the RPC counters");
         Assert.Contains("WHAT TO DO", run.Section("scan table"));
-        Assert.Contains("wait on 127.0.0.1 (mount /mnt/c)", run.Section("scan table"));
+        Assert.Contains("BLOCKED in I/O: the kernel log says server 127.0.0.1 is not responding", run.Section("scan table"));
         string after = run.Section("metrics after");
         Assert.Equal(0, Daemon.Sum(after, "nfswatch_nfs_blocked_threads"));
         Assert.True(Daemon.Sum(after, "nfswatch_kernel_log_events_total", "event=\"server_ok\"", "server=\"127.0.0.1\"") >= 1);
@@ -328,6 +342,7 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Equal(ToPathMount(run.StackFrames("mnt")), ToPathMount(Frames(mnt)));
         Assert.Equal("nfs3-mountd-not-answering", SignatureId(mnt));
         Assert.Equal(("nfs", "3", "127.0.0.3"), (Str(mnt, "fstype"), Str(mnt, "nfs_version"), Str(mnt, "server")));
+        Assert.Equal("no_reply_from_server", Str(mnt, "cause"));
 
         Assert.Equal("hung", run.Fact("lockd.outcome"));
         var lockd = run.MountCall("scan json lockd", run.IntFact("lockd.tid"));
@@ -338,6 +353,9 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Equal(ToPathMount(run.StackFrames("lockd")), ToPathMount(Frames(lockd)));
         Assert.Equal("nfs3-lockd-start-hang", SignatureId(lockd));
         Assert.Equal(("nfs", "3"), (Str(lockd, "fstype"), Str(lockd, "nfs_version")));
+        // It holds nlmsvc_mutex and waits for this host's rpcbind (an RPC): alone here, it waits for no other thread.
+        Assert.Equal(JsonValueKind.Null, lockd.GetProperty("waits_for").ValueKind);
+        Assert.Equal("no_reply_from_server", Str(lockd, "cause"));
         Assert.Equal(0, run.IntFact("after.mount_threads"));
     }
 
