@@ -164,6 +164,12 @@ public static class OptionsLoader
             throw new UsageException($"{origin}: '{value}' must end in .prom (node_exporter's textfile collector reads only *.prom files)");
         string directory = Path.GetDirectoryName(value)!;
         if (!Directory.Exists(directory)) throw new UsageException($"{origin}: directory '{directory}' does not exist");
+        // Anyone could replace the file in a directory everyone can write that is not sticky (the exporter's own
+        // writes are safe in a sticky one: see TextfileExporter).
+        var mode = File.GetUnixFileMode(directory);
+        if ((mode & UnixFileMode.OtherWrite) != 0 && (mode & UnixFileMode.StickyBit) == 0)
+            throw new UsageException($"{origin}: directory '{directory}' is writable by everyone and not sticky: anyone could replace the file " +
+                                     "there; use a directory that only root and NfsWatch can write, or a sticky one");
         return value;
     }
 
