@@ -16,9 +16,13 @@ public sealed class EcsTasks : IDisposable
     public const string DefaultEndpoint = Configuration.NfsWatchOptions.DefaultEcsEndpoint;
     public static readonly TimeSpan RefreshEvery = TimeSpan.FromSeconds(30);
 
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(1) };
+    /// <summary>The largest answer read: the agent's list of a host's tasks is a few KiB; anything listening on the port could send more.</summary>
+    public const int MaxResponseBytes = 1 << 20;
+
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(1), MaxResponseContentBufferSize = MaxResponseBytes };
     private readonly Uri _uri;
     private volatile IReadOnlyDictionary<string, EcsTask> _byContainer = new Dictionary<string, EcsTask>();
+    private volatile IReadOnlyDictionary<string, ContainerTask> _containerTasks = new Dictionary<string, ContainerTask>();
 
     public EcsTasks(string endpoint) => _uri = new Uri($"http://{endpoint}/v1/tasks");
 
@@ -29,22 +33,35 @@ public sealed class EcsTasks : IDisposable
         containerId is not null && _byContainer.TryGetValue(containerId, out var task) ? task : null;
 
     /// <summary>The tasks of the last refresh, by container id, as reports name them ("family:revision").</summary>
-    public IReadOnlyDictionary<string, ContainerTask> ContainerTasks()
-    {
-        var map = _byContainer;
-        return map.ToDictionary(p => p.Key, p => new ContainerTask(p.Value.Arn, p.Value.Version is null ? p.Value.Family : $"{p.Value.Family}:{p.Value.Version}"));
-    }
+    public IReadOnlyDictionary<string, ContainerTask> ContainerTasks() => _containerTasks;
 
+    /// <summary>
+    /// Asks the agent again. The answer is read as a stream and given up past <see cref="MaxResponseBytes"/>, so a
+    /// huge body from whatever listens on that port costs no memory; any failure keeps the last answer and says why.
+    /// </summary>
     public async Task RefreshAsync(CancellationToken cancel = default)
     {
         try
         {
-            using var response = await _http.GetAsync(_uri, cancel);
+            using var response = await _http.GetAsync(_uri, HttpCompletionOption.ResponseHeadersRead, cancel);
             response.EnsureSuccessStatusCode();
-            _byContainer = Parse(await response.Content.ReadAsByteArrayAsync(cancel));
+            if (response.Content.Headers.ContentLength > MaxResponseBytes)
+                throw new InvalidDataException($"the answer is {response.Content.Headers.ContentLength} bytes, more than the {MaxResponseBytes >> 20} MiB read");
+            using var body = await response.Content.ReadAsStreamAsync(cancel);
+            var buffer = new byte[64 * 1024];
+            using var read = new MemoryStream();
+            for (int n; (n = await body.ReadAsync(buffer, cancel)) > 0;)
+            {
+                if (read.Length + n > MaxResponseBytes) throw new InvalidDataException($"the answer is more than the {MaxResponseBytes >> 20} MiB read");
+                read.Write(buffer, 0, n);
+            }
+            var tasks = Parse(read.ToArray());
+            _byContainer = tasks;
+            _containerTasks = tasks.ToDictionary(p => p.Key, p => new ContainerTask(p.Value.Arn, p.Value.Version is null ? p.Value.Family : $"{p.Value.Family}:{p.Value.Version}"));
             Problem = null;
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException)
+        // The agent, or whatever answers on its port, can fail any way: a scan goes on without task names.
+        catch (Exception e) when (e is not OperationCanceledException || !cancel.IsCancellationRequested)
         {
             Problem = $"{_uri}: {e.Message}";
         }

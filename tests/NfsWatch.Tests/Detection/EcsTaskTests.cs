@@ -51,6 +51,40 @@ public class EcsTaskTests
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(8), $"the scan took {watch.Elapsed} with a silent agent (its timeout is 1 s)");
     }
 
+    // Whatever listens on the agent's port may answer with a body of any size: it is read as a stream and given up
+    // past 1 MiB, with and without a Content-Length (a 400 MB answer once left the daemon at 460 MB of RSS).
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AHugeAnswerIsGivenUpAfterOneMebibyte(bool withLength)
+    {
+        using var server = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        server.Start();
+        long sent = 0;
+        var serving = Task.Run(() =>
+        {
+            using var client = server.AcceptTcpClient();
+            using var stream = client.GetStream();
+            var head = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" +
+                (withLength ? "Content-Length: 400000000\r\n" : "Connection: close\r\n") + "\r\n{\"Tasks\":[");
+            stream.Write(head);
+            var chunk = Encoding.ASCII.GetBytes(string.Concat(Enumerable.Repeat("{\"Arn\":\"x\",\"Containers\":[]},", 1000)));
+            try
+            {
+                while (sent < 400_000_000) { stream.Write(chunk); sent += chunk.Length; }
+            }
+            catch (IOException) { /* the client gave up: what this test wants */ }
+        });
+
+        var have = NfsWatchProcess.Run(["scan", "--json", "--procfs", Fixtures.Proc("head-of-line"), "--kmsg", "/dev/null",
+            "--ecs-introspection", $"127.0.0.1:{((IPEndPoint)server.LocalEndpoint).Port}"]);
+
+        Assert.Equal(1, have.ExitCode);
+        await serving.WaitAsync(TimeSpan.FromSeconds(30));
+        // 1 MiB read, plus what the sockets' buffers held when it stopped.
+        Assert.True(sent < 16 << 20, $"{sent} bytes were sent before the scan gave up");
+    }
+
     [Theory]
     [InlineData("off")]
     [InlineData("nowhere")]
