@@ -29,6 +29,19 @@ public static class DaemonCommand
         return names;
     }
 
+    /// <summary>
+    /// How a stopped host exits: 1 when watching had to stop or a background service failed (the host logs the
+    /// exception once and stops: HostOptions.BackgroundServiceExceptionBehavior), so that systemd restarts it;
+    /// 0 only for a clean stop.
+    /// </summary>
+    public static async Task<int> RunToExitCodeAsync(IHost host)
+    {
+        // Taken before the run: RunAsync disposes the host, and its services with it.
+        var services = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
+        await host.RunAsync();
+        return ScanWorker.Failed || services.Any(s => s.ExecuteTask is { IsFaulted: true }) ? ExitCodes.Hung : ExitCodes.Ok;
+    }
+
     public static async Task<int> RunAsync(NfsWatchOptions options)
     {
         var journal = new NativeJournalWriter();
@@ -79,9 +92,9 @@ public static class DaemonCommand
                 Log.Warning("Kernel log not followed: {Problem}: {Consequence}", kmsgProblem, Probe.Consequence(Probe.Kmsg));
             if (!scanner.Syscalls.IsKnownMachine)
                 Log.Warning("Machine {Machine} is not one whose mount(2) and umount2(2) numbers NfsWatch knows: only the new mount API calls are watched", scanner.Kernel.Machine);
-            await host.RunAsync();
-            Log.Information("NfsWatch stopped");
-            return ScanWorker.Failed ? ExitCodes.Hung : ExitCodes.Ok;
+            int exit = await RunToExitCodeAsync(host);
+            Log.Information("NfsWatch stopped{Failed}", exit == ExitCodes.Ok ? "" : " after a failure: exit 1, for systemd to restart it");
+            return exit;
         }
         catch (UsageException e)
         {
@@ -93,6 +106,12 @@ public static class DaemonCommand
         catch (Exception e) when (e is InvalidOperationException or IOException or ScanFailedException)
         {
             Log.Fatal("NfsWatch cannot run: {Reason}", e.Message);
+            return ExitCodes.Hung;
+        }
+        // Anything else is a bug: logged once, and never exit 0, or Restart=on-failure would not restart it.
+        catch (Exception e)
+        {
+            Log.Fatal(e, "NfsWatch failed: {Reason}", e.Message);
             return ExitCodes.Hung;
         }
         finally
