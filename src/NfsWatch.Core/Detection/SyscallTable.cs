@@ -66,7 +66,16 @@ public static class SyscallTable
     }
 
     /// <summary>A name for any number: the table's, or "syscall_N".</summary>
-    public static string Name(string machine, int number) => Find(machine, number)?.Name ?? $"syscall_{number}";
+    public static string Name(string machine, int number) =>
+        Find(machine, number)?.Name ?? IdleName(machine, number) ?? $"syscall_{number}";
+
+    /// <summary>The idle waits (sleeps, polls, waits for children) are named too: a process blocked while it exits still shows the call it slept in.</summary>
+    private static string? IdleName(string machine, int number)
+    {
+        foreach (var (n, name) in MountSyscalls.ForMachine(machine).IdleWaits)
+            if (n == number) return name;
+        return null;
+    }
 
     private static Dictionary<int, SyscallInfo> Build(params (int Nr, string Name, PathArgument Kind, int Index)[] entries) =>
         entries.ToDictionary(e => e.Nr, e => new SyscallInfo(e.Name, e.Kind, e.Index));

@@ -170,7 +170,10 @@ public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan 
     /// </summary>
     public MountRequest? OnlyMountOf(int pid, FsFamily family)
     {
-        var mounts = Table(pid)?.Where(m => FileSystems.FamilyOf(m.FsType) == family).ToList();
+        // An exiting process has released its namespaces before it closes its files: its table reads empty,
+        // and the host's (pid 1's) is the one left to look in.
+        var table = Table(pid) is { Count: > 0 } own ? own : Table(1);
+        var mounts = table?.Where(m => FileSystems.FamilyOf(m.FsType) == family).ToList();
         if (mounts is null || mounts.Count == 0) return null;
         if (mounts.Count == 1) return Request(mounts[0]);
         var first = mounts[0];

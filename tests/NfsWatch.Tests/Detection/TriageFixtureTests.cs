@@ -166,6 +166,23 @@ public class TriageFixtureTests
     }
 
     [Fact]
+    public void AProcessFlushingAtExitIsTiedToTheHostsOnlyNfsMountAndNamesTheSleepItWasKilledIn()
+    {
+        using var dir = new TempTree();
+        string kmsg = Path.Combine(dir.Path, "kmsg");
+        File.WriteAllText(kmsg, "4,901,912345678,-;nfs: server 127.0.0.1 not responding, timed out\n");
+        var run = NfsWatchProcess.Run(["scan", "--json", "--procfs", Fixtures.Proc("exiting"), "--kmsg", kmsg]);
+        var t = Thread(JsonDocument.Parse(run.Stdout).RootElement, 9300, "nfs_blocked");
+
+        // Its own mount table is gone with its namespaces; the host's has one NFS mount, so that is the server.
+        Assert.Equal(("nfs4", "4.1", "127.0.0.1"), (Str(t, "fstype"), Str(t, "nfs_version"), Str(t, "server")));
+        Assert.Equal("/mnt/c", Str(t, "target"));
+        Assert.Equal("clock_nanosleep", Str(t, "syscall"));
+        Assert.Equal("server_not_responding", Str(t, "cause"));
+        Assert.Equal("server 127.0.0.1", Str(t.GetProperty("action"), "fix"));
+    }
+
+    [Fact]
     public void KernelLogLinesAreLinkedToTheThreadsOfTheirServer()
     {
         using var dir = new TempTree();

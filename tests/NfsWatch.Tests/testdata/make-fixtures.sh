@@ -171,3 +171,15 @@ rm -rf proc/head-of-line-netns && cp -a proc/head-of-line proc/head-of-line-netn
 mkdir -p proc/head-of-line-netns/8100/ns proc/head-of-line-netns/8200/ns
 ln -s 'net:[4026531992]' proc/head-of-line-netns/8100/ns/net
 ln -s 'net:[4026533001]' proc/head-of-line-netns/8200/ns/net
+
+# A process killed while its close of an NFS file waits for the server: it flushes in do_exit, after its
+# namespaces are released, so its own mountinfo cannot be read and its syscall file still shows the
+# clock_nanosleep it was killed in (stack captured by the VM tier on Debian 6.12.117+deb13-amd64). The host's
+# table (pid 1's) has one NFS mount.
+kernel exiting 6.12.117+deb13-amd64 x86_64 1000.00
+task exiting 1 1 systemd S 4194560 2 "$IDLE" do_epoll_wait 999000.000000
+task exiting 9300 9300 sleep D 4194564 90000 '230 0x0 0x0 0x7ffc5f3a1b60 0x0 0x0 0x0 0x7ffc5f3a1b48 0x7f1e2a4c8e3a' rpc_wait_bit_killable 930000.000000 vm/6.12.117+deb13-amd64-hard-mount-exit.txt
+cat > proc/exiting/1/mountinfo <<'MI'
+22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/vda rw
+61 22 0:52 / /mnt/c rw,relatime shared:40 - nfs4 127.0.0.1:/srv/export rw,vers=4.1,rsize=131072,wsize=131072,namlen=255,hard,proto=tcp,timeo=10,retrans=1,sec=sys,clientaddr=127.0.0.1,local_lock=none,addr=127.0.0.1
+MI

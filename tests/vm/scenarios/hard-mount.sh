@@ -23,7 +23,14 @@
 modprobe nfsv4 || fail "modprobe nfsv4"
 start_knfsd
 mkdir -p /mnt/c
-mount -t nfs4 -o vers=4.1,hard,timeo=10,retrans=1 127.0.0.1:/srv/export /mnt/c || fail "mount of the live server failed"
+# A server that has just started can be slow with its first replies (5.10's nfsd looks for its client-tracking
+# daemon first), longer than timeo=10 with one retry allows at mount time: the mount is retried a few times.
+for attempt in 1 2 3 4 5; do
+  mount -t nfs4 -o vers=4.1,hard,timeo=10,retrans=1 127.0.0.1:/srv/export /mnt/c && break
+  say "mount attempt $attempt failed"
+  [ "$attempt" = 5 ] && { kernel_log "dmesg mount failed"; fail "mount of the live server failed"; }
+  sleep 2
+done
 section "proc mounts" grep ' /mnt/c ' /proc/mounts
 # First, so that the stats below see the directory as it is after this file was made (the stacks of stat, cat and
 # ls depend on what the client has cached of /mnt/c). The dirty page waits for writeback far longer than this runs.
