@@ -25,6 +25,13 @@ public sealed record HangReport
     public string? NfsVersion { get; init; }
     /// <summary>The NFS or SMB server, or null (other filesystems, or unknown).</summary>
     public string? Server { get; init; }
+    /// <summary>
+    /// True when the server comes from what only the administrator can make: a mounted filesystem (a blocked
+    /// thread's file, a kernel thread's client), or a mount call already inside the filesystem's own code, past
+    /// mount(2)'s privilege check. False for a server named only in the arguments of a call, which any user can
+    /// sit in (mount(2) looks up its target first); metric labels give such names a slot last.
+    /// </summary>
+    public bool ServerEstablished { get; init; }
     /// <summary>True for NFS; the metric labels tell NFS of unknown version from other filesystems by it.</summary>
     public bool IsNfs { get; init; }
 

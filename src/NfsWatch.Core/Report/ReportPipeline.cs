@@ -97,6 +97,8 @@ public sealed class ReportPipeline
                 NfsVersion = c.NfsVersion,
                 Server = c.Server,
                 IsNfs = c.Family == FsFamily.Nfs,
+                ServerEstablished = c.Server is not null && (c.Thread.Kind != ThreadKind.MountCall
+                    || (c.Family != FsFamily.None && FileSystems.FamilyOf(FileSystems.FsTypeFromStack(c.Thread.Stack, c.Thread.StackModules)) == c.Family)),
                 Owner = OwnerOf(c.Thread.Pid, owners, inputs.ContainerTasks),
                 Signature = d.Signature,
                 Role = actions.Roles[i],

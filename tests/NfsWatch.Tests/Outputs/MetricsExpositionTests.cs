@@ -103,6 +103,39 @@ public class MetricsExpositionTests
     }
 
     [Fact]
+    public async Task NamesAnyoneCanSitInMountWithNeverTakeTheLabelsOfMountedServersAndGoneServersFreeTheirs()
+    {
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var metrics = new NfsWatchMetrics(registry, "0.1.0", maxServers: 4);
+        // One user sits in mount(2) (a FUSE target's lookup, before any privilege check) with 64 addr= values, scan
+        // after scan: the calls never reach NFS code.
+        var squatters = Enumerable.Range(0, 64).Select(i => Snapshots.Call(100 + i, 100 + i, 60, hung: true, fstype: "nfs4", nfsVersion: "4.1", server: $"evil-{i}")).ToList();
+        NfsMountReport Mounted(string server) => new(new NfsMountStats($"{server}:/", "/mnt/" + server, "nfs4", "vers=4.1", 10, 10, 0, 10, 0), "4.1", server);
+        var blocked = Snapshots.Call(900, 900, 64, hung: true, syscall: "newfstatat", fstype: "nfs4", nfsVersion: "4.1", server: "efs-a") with { ServerEstablished = true };
+        for (int scan = 0; scan < 3; scan++)
+            metrics.Record(Snapshots.Of(squatters) with { Blocked = [blocked], NfsMounts = [Mounted("efs-a"), Mounted("efs-b")] });
+        string have = await Export(registry);
+        Assert.Contains("nfswatch_nfs_blocked_threads{kernel=\"6.1.0-56-amd64\",nfs_version=\"4.1\",server=\"efs-a\"", have);
+        Assert.Contains("nfswatch_nfs_mounts{nfs_version=\"4.1\",server=\"efs-b\"} 1", have);
+        // The squatters share the two slots left and "other".
+        var squatterLabels = System.Text.RegularExpressions.Regex.Matches(have, "server=\"(evil-[0-9]+)\"").Select(m => m.Groups[1].Value).ToHashSet();
+        Assert.Equal(2, squatterLabels.Count);
+
+        // efs-b is unmounted and a new server is mounted: the new one takes a slot, the squatters still cannot.
+        metrics.Record(Snapshots.Of(squatters) with { Blocked = [blocked], NfsMounts = [Mounted("efs-a"), Mounted("efs-c")] });
+        have = await Export(registry);
+        Assert.Contains("nfswatch_nfs_mounts{nfs_version=\"4.1\",server=\"efs-c\"} 1", have);
+        Assert.DoesNotContain("efs-b", have);
+    }
+
+    private static async Task<string> Export(CollectorRegistry registry)
+    {
+        using var stream = new MemoryStream();
+        await registry.CollectAndExportAsTextAsync(stream);
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    [Fact]
     public async Task AnRpcCounterResetsWhenItsMountGoesAwayInsteadOfFreezing()
     {
         var two = Snapshots.Of([]) with { NfsMounts =

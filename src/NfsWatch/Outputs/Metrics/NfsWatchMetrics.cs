@@ -17,12 +17,13 @@ public sealed class NfsWatchMetrics
     private readonly Lock _applyLock = new();
     private ScanReport? _latest, _applied;
     private IsolatedReader? _reader;
-    private readonly BoundedLabel _servers, _fstypes, _signatures;
+    private readonly BoundedLabel _fstypes, _signatures;
+    private readonly RecentLabels _servers;
 
     /// <param name="knownFsTypes">The kernel's filesystems (/proc/filesystems): an fstype label outside it is "other". Null: no such check.</param>
     public NfsWatchMetrics(CollectorRegistry registry, string version, IReadOnlySet<string>? knownFsTypes = null, int maxServers = 64)
     {
-        _servers = new BoundedLabel(maxServers);
+        _servers = new RecentLabels(maxServers);
         _fstypes = new BoundedLabel(64, knownFsTypes);
         _signatures = new BoundedLabel(64);
         var f = Prometheus.Metrics.WithCustomRegistry(registry);
@@ -102,6 +103,9 @@ public sealed class NfsWatchMetrics
             _events.WithLabels(FsType(call), MetricLabels.NfsVersion(call)).Inc();
         foreach (var (probe, count) in snapshot.Errors)
             _errors.WithLabels(probe).Inc(count);
+        foreach (string gone in _servers.Saw(EstablishedServers(snapshot), NamedServers(snapshot)))
+            foreach (string[] labels in _kernelLog.GetAllLabelValues().Where(l => l[1] == gone).ToList())
+                _kernelLog.RemoveLabelled(labels);
         foreach (var e in snapshot.KernelLogEvents)
             _kernelLog.WithLabels(e.Event, _servers.Of(e.Server ?? MetricLabels.None)).Inc();
         _reader = reader;
@@ -160,6 +164,19 @@ public sealed class NfsWatchMetrics
         foreach (string[] labels in gauge.GetAllLabelValues().ToList())
             if (!now.Contains(new LabelKey(labels))) gauge.RemoveLabelled(labels);
     }
+
+    /// <summary>
+    /// Servers only the administrator can bring into view: mounted filesystems, kernel log lines, and threads whose
+    /// server is established (<see cref="HangReport.ServerEstablished"/>).
+    /// </summary>
+    private static IEnumerable<string> EstablishedServers(ScanReport s) =>
+        s.NfsMounts.Select(m => m.Server).Concat(s.KernelLogEvents.Select(e => e.Server))
+            .Concat(s.MountCalls.Concat(s.Blocked).Where(c => c.ServerEstablished).Select(c => c.Server))
+            .OfType<string>().Distinct(StringComparer.Ordinal);
+
+    /// <summary>Servers named only in the arguments of a call that has not reached filesystem code.</summary>
+    private static IEnumerable<string> NamedServers(ScanReport s) =>
+        s.MountCalls.Concat(s.Blocked).Where(c => !c.ServerEstablished).Select(c => c.Server).OfType<string>().Distinct(StringComparer.Ordinal);
 
     private string FsType(HangReport c) => _fstypes.Of(MetricLabels.FsType(c));
     private string Server(HangReport c) => _servers.Of(MetricLabels.Server(c));
