@@ -7,10 +7,19 @@ namespace NfsWatch.Core.Explanation;
 /// <summary>
 /// What a thread's call is about: for a mount-family call, what it asked for (its arguments, read in an
 /// isolated child with a deadline, or a mount helper's command line); for a thread blocked in a file system
-/// call, the mount its file is on. Keeps what it read per call, so each call is read once; reads at most
-/// <see cref="MaxReadsPerScan"/> new calls per scan. Never touches a mount point: files are named through
-/// /proc links and matched against the process's own mount table. Not thread-safe: one scan at a time.
+/// call, the mount its file is on. Keeps what it read per call, so each call is read once. Never touches a
+/// mount point: files are named through /proc links and matched against the process's own mount table. Not
+/// thread-safe: one scan at a time.
 /// </summary>
+/// <remarks>
+/// Reads in an isolated child cost up to the reader's deadline each, so a scan starts at most
+/// <see cref="MaxReadsPerScan"/> of them, planned at the start of the scan so that no one user can take them all:
+/// a process the reader remembers as wedged is skipped and costs nothing; calls the kernel log names hung come
+/// first, then mount calls already inside NFS or SMB code (only the administrator gets there: mount(2) checks
+/// privileges before it calls the filesystem), then the rest; within each, processes take turns (one call each per
+/// round, the least recently served first), so every process waiting for a read gets one within a few scans
+/// however many processes or threads another user has. Reads that need no child (a descriptor's link) are free.
+/// </remarks>
 public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan readAfter)
 {
     /// <summary>New calls whose arguments are read per scan at most; the rest wait for the next scan.</summary>
@@ -20,7 +29,9 @@ public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan 
     private readonly Dictionary<CallKey, MountRequest?> _requests = [];
     private readonly Dictionary<int, List<MountInfo>?> _mountTables = [];
     private readonly HashSet<CallKey> _seen = [];
-    private int _reads;
+    private readonly HashSet<CallKey> _planned = [];
+    private readonly Dictionary<int, long> _lastServed = [];
+    private long _scan;
     private bool? _memoryReadable;
 
     /// <summary>False once a read of a process's memory was refused (the "memory" probe); true until then.</summary>
@@ -31,11 +42,34 @@ public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan 
         public static CallKey Of(ObservedThread t) => new(t.Key, t.SyscallNumber, t.Args[0], t.Args[1], t.Args[2], t.Args[3], t.Args[4], t.Args[5]);
     }
 
-    public void BeginScan()
+    /// <summary>
+    /// Starts a scan and plans its isolated reads among <paramref name="threads"/>: which calls get one now (see the
+    /// remarks on the class). <paramref name="namedHung"/>: threads the kernel log names hung, read first and
+    /// whatever their age.
+    /// </summary>
+    public void BeginScan(IReadOnlyList<ObservedThread> threads, IReadOnlySet<int> namedHung, string machine)
     {
-        _reads = 0;
+        _scan++;
         _seen.Clear();
         _mountTables.Clear();
+        _planned.Clear();
+        if (reader is null) return;
+        var rounds = threads
+            .Where(t => !t.IsKernelThread && !_requests.ContainsKey(CallKey.Of(t)) && NeedsChild(t, machine)
+                        && (t.StuckSeconds >= _readAfterSeconds || namedHung.Contains(t.Tid)) && !reader.IsWedged(t.Pid))
+            .GroupBy(t => (Tier: namedHung.Contains(t.Tid) ? 0 : PastPrivilegeCheck(t) ? 1 : 2, t.Pid))
+            .SelectMany(g => g.OrderByDescending(t => t.StuckSeconds).Select((t, turn) => (g.Key.Tier, Turn: turn, Thread: t)))
+            .OrderBy(c => c.Tier).ThenBy(c => c.Turn)
+            .ThenBy(c => _lastServed.GetValueOrDefault(c.Thread.Pid, -1)).ThenByDescending(c => c.Thread.StuckSeconds)
+            .Take(MaxReadsPerScan);
+        foreach (var (_, _, t) in rounds)
+        {
+            _planned.Add(CallKey.Of(t));
+            _lastServed[t.Pid] = _scan;
+        }
+        // Processes that are gone need no turn.
+        if (_lastServed.Count > 4 * MaxReadsPerScan + threads.Count)
+            foreach (int pid in _lastServed.Keys.Except(threads.Select(t => t.Pid)).ToList()) _lastServed.Remove(pid);
     }
 
     /// <summary>Forgets the calls this scan did not ask about.</summary>
@@ -44,6 +78,15 @@ public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan 
         foreach (var key in _requests.Keys.Where(k => !_seen.Contains(k)).ToList()) _requests.Remove(key);
     }
 
+    /// <summary>True for a call whose explanation needs a read in a child: a mount call's arguments, a path argument.</summary>
+    private static bool NeedsChild(ObservedThread t, string machine) =>
+        t.Kind == ThreadKind.MountCall
+        || (t.SyscallNumber >= 0 && SyscallTable.Find(machine, t.SyscallNumber) is { Kind: PathArgument.Path or PathArgument.DirFdAndPath });
+
+    /// <summary>A mount call whose stack is in NFS or SMB code: past mount(2)'s privilege check.</summary>
+    private static bool PastPrivilegeCheck(ObservedThread t) =>
+        t.Kind == ThreadKind.MountCall && FileSystems.FamilyOf(FileSystems.FsTypeFromStack(t.Stack, t.StackModules)) is FsFamily.Nfs or FsFamily.Cifs;
+
     /// <summary>The request of a call, or of the mount a blocked thread waits on; null while unknown.</summary>
     /// <param name="force">Read now even if the call is younger than the read-after age (a thread the kernel log names hung).</param>
     public MountRequest? Of(ObservedThread thread, string machine, bool force = false)
@@ -51,9 +94,10 @@ public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan 
         var key = CallKey.Of(thread);
         _seen.Add(key);
         if (_requests.TryGetValue(key, out var known)) return known;
-        if ((thread.StuckSeconds < _readAfterSeconds && !force) || _reads >= MaxReadsPerScan) return null;
+        if (thread.StuckSeconds < _readAfterSeconds && !force) return null;
         if (thread.IsKernelThread) return null;
-        _reads++;
+        // A read in a child waits for its turn (BeginScan's plan); a descriptor's link costs nothing.
+        if (reader is not null && NeedsChild(thread, machine) && !_planned.Contains(key)) return null;
         bool final;
         var request = thread.Kind == ThreadKind.MountCall ? ReadRequest(thread, out final) : MountOf(thread, machine, out final);
         if (final) _requests[key] = request;

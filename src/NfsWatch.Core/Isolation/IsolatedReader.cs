@@ -49,6 +49,9 @@ public sealed class IsolatedReader(SelfCommand self, string procfsRoot, TimeSpan
         }
     }
 
+    /// <summary>True while process <paramref name="pid"/> is remembered as wedged: a read of it would be skipped.</summary>
+    public bool IsWedged(int pid) => _wedged.TryGetValue((pid, 0UL), out var until) && until > _time.GetUtcNow();
+
     public IReadOnlyList<IsolatedValue> ReadStrings(ThreadKey thread, IReadOnlyList<ulong> addresses) =>
         Run(thread, ["mem", .. addresses.Select(a => a.ToString("x"))], addresses.Count);
 

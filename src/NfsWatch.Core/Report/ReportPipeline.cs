@@ -43,11 +43,10 @@ public sealed class ReportPipeline
     public ScanReport Build(ScanSnapshot snapshot, KernelLogView kernelLog, IReadOnlyList<KernelLogEvent> newEvents, ReportInputs inputs)
     {
         var kernel = KernelVersion.TryParse(snapshot.Kernel.Release);
-        _arguments.BeginScan();
-
         // The kernel names hung tasks by thread id; such a thread is worth reading now, whatever its age.
         var namedHung = kernelLog.HungTaskThreads();
         var observed = snapshot.MountCalls.Concat(snapshot.Blocked).ToList();
+        _arguments.BeginScan(observed, namedHung, snapshot.Kernel.Machine);
         var contexts = observed.Select(t => Context(t, snapshot.Kernel.Machine, namedHung.Contains(t.Tid))).ToList();
         _arguments.EndScan();
         var graph = WaitGraph.Build(contexts);
