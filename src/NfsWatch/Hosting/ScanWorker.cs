@@ -131,7 +131,8 @@ public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatc
         }
 
         var missing = snapshot.MissingProbes.Select(p => p.Name).ToHashSet();
-        foreach (var probe in snapshot.MissingProbes.Where(p => !_missingProbes.Contains(p.Name)))
+        // The BPF probe's absence is said once at start-up, with its reason.
+        foreach (var probe in snapshot.MissingProbes.Where(p => !_missingProbes.Contains(p.Name) && p.Name != Probe.Bpf))
         {
             if (probe.Denied > 0)
                 log.LogWarning("Probe {Probe} was refused for {Threads} thread(s), such as {Example}: {Consequence}", probe.Name,
