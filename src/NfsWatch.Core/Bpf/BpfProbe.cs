@@ -68,10 +68,13 @@ public sealed unsafe class BpfProbe : ICandidateSource, IDisposable
     /// </summary>
     /// <param name="proc">For the daemon's own capabilities (self/status).</param>
     /// <param name="machine">The kernel's machine (uname -m): which system call numbers mean what.</param>
-    public static BpfProbe? TryLoad(ProcFs proc, string machine, out string? problem, int mapEntries = DefaultMapEntries)
+    public static BpfProbe? TryLoad(ProcFs proc, string machine, out string? problem, int mapEntries = DefaultMapEntries) =>
+        TryLoad(proc, machine, out problem, mapEntries, BpfProgram.Load());
+
+    /// <param name="program">The BPF object to load instead of the embedded one (tests: one the verifier refuses).</param>
+    internal static BpfProbe? TryLoad(ProcFs proc, string machine, out string? problem, int mapEntries, byte[]? program)
     {
         problem = null;
-        byte[]? program = BpfProgram.Load();
         if (program is null) { problem = "built without the BPF program (clang or libbpf-dev was missing at build time)"; return null; }
         if (!NativeLibrary.TryLoad(LibBpf.Library, out nint library)) { problem = $"{LibBpf.Library} not found (install libbpf1)"; return null; }
         NativeLibrary.Free(library);
@@ -330,14 +333,18 @@ public sealed unsafe class BpfProbe : ICandidateSource, IDisposable
     {
         lock (Messages)
         {
-            // libbpf prints the verifier's log between these lines (libbpf.c bpf_object_load_prog).
-            int begin = Messages.FindIndex(m => m.Contains("-- BEGIN PROG LOAD LOG --", StringComparison.Ordinal));
-            if (begin >= 0)
+            // libbpf prints the verifier's log in one message, between these markers (libbpf.c bpf_object_load_prog);
+            // its last lines are the verifier's reason, then its statistics.
+            const string Begin = "-- BEGIN PROG LOAD LOG --", End = "-- END PROG LOAD LOG --";
+            string? message = Messages.FirstOrDefault(m => m.Contains(Begin, StringComparison.Ordinal));
+            if (message is not null)
             {
-                string program = Between(Messages[begin], "prog '", "'") ?? "?";
-                var log = Messages.Skip(begin + 1).TakeWhile(m => !m.Contains("-- END PROG LOAD LOG --", StringComparison.Ordinal))
-                    .SelectMany(m => m.Split('\n')).Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith("processed ", StringComparison.Ordinal)).ToList();
-                string last = log.Count > 0 ? log[^1] : Errno(errno);
+                string program = Between(message, "prog '", "'") ?? "?";
+                string log = Between(message, Begin, End) ?? message[(message.IndexOf(Begin, StringComparison.Ordinal) + Begin.Length)..];
+                var lines = log.Split('\n').Select(l => l.Trim())
+                    .Where(l => l.Length > 0 && !l.StartsWith("processed ", StringComparison.Ordinal) && !l.StartsWith("verification time", StringComparison.Ordinal)
+                                && !l.StartsWith("stack depth", StringComparison.Ordinal)).ToList();
+                string last = lines.Count > 0 ? Printable.Of(lines[^1])! : Errno(errno);
                 return $"verifier refused {program}: {last}";
             }
             return errno == 1 ? "bpf() refused: operation not permitted (CAP_BPF and CAP_PERFMON, or a seccomp filter without bpf)"
