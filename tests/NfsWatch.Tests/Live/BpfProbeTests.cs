@@ -150,6 +150,31 @@ public class BpfProbeTests
     }
 
     [Fact]
+    public async Task AWedgedProcessesCallIsExplainedWithoutReadingItsMemory()
+    {
+        const string Timeouts = "nfswatch_isolated_read_timeouts_total", Wedged = "nfswatch_wedged_processes";
+        using var daemon = new Daemon("1s", "250ms", "--probe", "bpf", "--log", "console");
+        string before = await daemon.WaitForMetricsAsync(m => m.Contains("\nnfswatch_probe_available{probe=\"bpf\"} 1\n"), Soon, "the first scan through bpf");
+        int tid;
+        using (var wedge = new WedgedProcess(lifetimeSeconds: 20))
+        {
+            tid = wedge.MountTid;
+            // Reported, with its arguments in the log line, while nothing read its memory: no isolated read timed
+            // out and the process is not counted as wedged, though a cat of its cmdline would block.
+            var until = DateTime.UtcNow + TimeSpan.FromSeconds(8);
+            while (!daemon.Output.Contains($"Thread {tid} of fusewedge") && DateTime.UtcNow < until) await Task.Delay(50);
+            string m = await daemon.ScrapeAsync();
+            Assert.True(Daemon.Sum(m, "nfswatch_hung_mount_threads", "syscall=\"mount\"") >= 1, m);
+            Assert.Equal(Daemon.Sum(before, Timeouts), Daemon.Sum(m, Timeouts));
+            Assert.Equal(0, Daemon.Sum(m, Wedged));
+            Assert.Equal('D', wedge.StateOf(wedge.WriterTid)); // the wedge still held
+        }
+        string line = daemon.Output.Split('\n').First(l => l.Contains($"Thread {tid} of fusewedge"));
+        Assert.Matches(@"mounting \S+ \S+/hang/sub on \S+/target", line);
+        Assert.Equal(0, daemon.Terminate(TimeSpan.FromSeconds(10)));
+    }
+
+    [Fact]
     public void NoEntryOutlivesItsCallAfterTenThousandShortCallsAndThreadsKilledMidCall()
     {
         using var probe = Load();
