@@ -185,7 +185,7 @@ public sealed unsafe class BpfProbe : ICandidateSource, IDisposable
         }
     }
 
-    public bool TryCollect(KernelCandidates into, out string? problem)
+    public bool TryCollect(KernelCandidates into, bool listTasks, out string? problem)
     {
         problem = null;
         into.Calls.Clear();
@@ -205,7 +205,8 @@ public sealed unsafe class BpfProbe : ICandidateSource, IDisposable
         ulong full = Counters.MapFull;
         into.MissedCalls = (long)(full - _lastMapFull);
         _lastMapFull = full;
-        if (_iterLink == 0)
+        into.CanListTasks = _iterLink != 0;
+        if (_iterLink == 0 || !listTasks)
         {
             into.Tasks = null;
             return true;

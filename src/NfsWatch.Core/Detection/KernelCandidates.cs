@@ -35,8 +35,11 @@ public sealed class KernelCandidates
     /// <summary>Every mount-family call in flight that was recorded at entry.</summary>
     public List<InFlightCall> Calls { get; } = [];
 
-    /// <summary>Threads that may be blocked in a filesystem, or null when the probe cannot list them (then procfs must be walked).</summary>
+    /// <summary>Threads that may be blocked in a filesystem, or null when they were not listed this time (see <see cref="CanListTasks"/>).</summary>
     public List<CandidateTask>? Tasks { get; set; }
+
+    /// <summary>Whether the probe can list those threads at all; without it, procfs must be walked for them.</summary>
+    public bool CanListTasks { get; set; }
 
     /// <summary>How many threads the kernel looked at to list <see cref="Tasks"/>.</summary>
     public int ThreadsVisited { get; set; }
@@ -55,7 +58,8 @@ public interface ICandidateSource
     string Description { get; }
 
     /// <summary>Fills <paramref name="into"/>; false with a reason when the kernel could not be asked this time.</summary>
-    bool TryCollect(KernelCandidates into, out string? problem);
+    /// <param name="listTasks">Also list the threads that may be blocked (it costs a visit of every thread in the kernel).</param>
+    bool TryCollect(KernelCandidates into, bool listTasks, out string? problem);
 
     /// <summary>Removes a recorded call whose thread is gone or has left it (a record the exit probe missed).</summary>
     void Forget(int tid, ulong startNs);

@@ -79,6 +79,15 @@ public sealed class MountScanner
     /// <summary>With a probe that cannot name blocked threads: every how many scans procfs is walked for them.</summary>
     public int WalkEvery { get; init; } = 6;
 
+    /// <summary>
+    /// With a probe that can: every how many scans it names them. Naming visits every thread in the kernel (about
+    /// half a microsecond each); the scans between read again the threads the last naming found blocked, and calls
+    /// come from the map at every scan. A thread that blocks is named within this many scans, and reported hung once
+    /// its age, counted from when it last ran, passes the threshold: with a naming period no longer than the
+    /// threshold, as late as the procfs walk would report it.
+    /// </summary>
+    public int NameEvery { get; init; } = 1;
+
     /// <summary>Why the last scan walked procfs despite a kernel probe, or null when it did not need to.</summary>
     public string? WalkReason { get; private set; }
 
@@ -179,14 +188,17 @@ public sealed class MountScanner
                 if (Stalled.Skip(c.Pid)) continue;
                 Add(InspectThread(c.Pid, c.Tid, now, uptime, exiting: true, prereadStat: -1));
             }
-            IEnumerable<(int Pid, int Tid)> named = _kernel.Tasks is { } tasks ? tasks.Select(t => (t.Pid, t.Tid)) : _lastBlocked;
-            foreach (var (pid, tid) in named)
+            IEnumerable<(int Pid, int Tid)> candidates = _kernel.Tasks is { } tasks ? tasks.Select(t => (t.Pid, t.Tid)) : _lastBlocked;
+            foreach (var (pid, tid) in candidates)
             {
                 cancel.ThrowIfCancellationRequested();
                 if (_inFlight.ContainsKey(tid) || Stalled.Skip(pid)) continue;
                 Add(InspectThread(pid, tid, now, uptime, exiting: true, prereadStat: -1));
             }
-            scanned = _kernel.Tasks is not null ? _kernel.ThreadsVisited : _lastWalkThreads;
+            scanned = _kernel.CanListTasks ? _kernel.ThreadsVisited : _lastWalkThreads;
+            // Read again at every scan until the next naming, blocked or not when read: a thread waiting for an NFS
+            // server runs for a moment at each retransmission, and must not drop out until the next naming.
+            if (_kernel.Tasks is { } named) _lastBlocked = [.. named.Where(t => !_inFlight.ContainsKey(t.Tid)).Select(t => (t.Pid, t.Tid))];
         }
         RemoveStaleCalls();
         _tracker.EndScan();
@@ -229,7 +241,7 @@ public sealed class MountScanner
         long scan = _scans++;
         WalkReason = null;
         if (Candidates is not { } source) return true;
-        if (!source.TryCollect(_kernel, out string? problem))
+        if (!source.TryCollect(_kernel, scan % Math.Max(1, NameEvery) == 0, out string? problem))
         {
             WalkReason = problem ?? "the kernel probe failed";
             _kernel.Calls.Clear();
@@ -241,7 +253,7 @@ public sealed class MountScanner
             WalkReason = $"{_kernel.MissedCalls} mount call(s) did not fit the probe's map";
             return true;
         }
-        if (_kernel.Tasks is null && scan % Math.Max(1, WalkEvery) == 0)
+        if (_kernel.Tasks is null && !_kernel.CanListTasks && scan % Math.Max(1, WalkEvery) == 0)
         {
             WalkReason = "the periodic walk for blocked threads";
             return true;

@@ -24,7 +24,10 @@ public static class Watcher
         var proc = new ProcFs(options.Procfs);
         var stalled = new StalledReads();
         var probe = LoadProbe(options, proc, out string? noProbe);
-        MountScanner NewScanner() => new(proc, options.Threshold) { Stalled = stalled, Candidates = probe, NoProbeReason = noProbe ?? "" };
+        // The BPF probe names blocked threads at least once per threshold (at most every 30 s), so that none passes
+        // the threshold unnamed; calls come from its map at every scan.
+        int nameEvery = (int)Math.Max(1, Math.Min(options.Threshold.TotalSeconds, 30) / options.Interval.TotalSeconds);
+        MountScanner NewScanner() => new(proc, options.Threshold) { Stalled = stalled, Candidates = probe, NoProbeReason = noProbe ?? "", NameEvery = nameEvery };
         var reader = new IsolatedReader(SelfCommand.Current(), proc.Root, IsolatedReader.DefaultDeadline);
         // Read a call's arguments once it has lasted half the threshold (at most 10 s): short mounts cost nothing,
         // and by the time a call counts as hung it is explained.

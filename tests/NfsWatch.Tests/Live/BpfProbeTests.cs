@@ -35,7 +35,7 @@ public class BpfProbeTests
     private static KernelCandidates Collect(BpfProbe probe)
     {
         var into = new KernelCandidates();
-        Assert.True(probe.TryCollect(into, out string? problem), problem);
+        Assert.True(probe.TryCollect(into, listTasks: true, out string? problem), problem);
         return into;
     }
 
@@ -221,6 +221,28 @@ public class BpfProbeTests
         Assert.True(probe.Counters.MapFull >= 6, $"{probe.Counters.MapFull} calls counted as missed");
         Assert.Contains("did not fit the probe's map", snapshot.WatchingWhy);
         Assert.Equal(tids.Order(), snapshot.MountCalls.Where(c => c.Pid == hang.Pid).Select(c => c.Tid).Order());
+    }
+
+    [Fact]
+    public void BetweenNamingsTheNamedThreadsAreReadAgainAndANewlyBlockedOneWaitsForTheNextNaming()
+    {
+        using var probe = Load();
+        using var hang = new HungMount(lifetimeSeconds: 60);
+        hang.WaitUntilBlocked();
+        using var first = new StuckCommand("/usr/bin/stat", Path.Combine(hang.MountPoint, "a"));
+        first.WaitUntilBlocked();
+        var scanner = new MountScanner(new ProcFs("/proc"), TimeSpan.FromSeconds(1)) { Candidates = probe, NameEvery = 3 };
+        bool Sees(ScanSnapshot s, StuckCommand c) => s.Blocked.Any(b => b.Pid == c.Pid);
+
+        Assert.True(Sees(scanner.Scan(), first)); // scan 0 names it
+        using var second = new StuckCommand("/usr/bin/stat", Path.Combine(hang.MountPoint, "b"));
+        second.WaitUntilBlocked();
+        var between = scanner.Scan(); // scan 1 reads the named threads again, and only those
+        Assert.True(Sees(between, first));
+        Assert.False(Sees(between, second));
+        Assert.Contains(hang.Tid, between.MountCalls.Select(c => c.Tid)); // calls come from the map at every scan
+        Assert.False(Sees(scanner.Scan(), second)); // scan 2
+        Assert.True(Sees(scanner.Scan(), second)); // scan 3 names it
     }
 
     [Fact]
