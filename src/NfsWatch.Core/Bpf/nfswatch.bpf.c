@@ -7,6 +7,11 @@
  *    and the string arguments copied from the caller's memory right then) in the hash map "mount_calls", and
  *    remove it at exit. A call that a fatal signal ends leaves through sys_exit too: the exit work runs on
  *    the way out of every system call (kernel/entry/common.c syscall_exit_work).
+ *    Cost to other system calls: the per-syscall events are built on the raw sys_enter/sys_exit tracepoints,
+ *    and attaching one sets the syscall-work flag on every thread (kernel/tracepoint.c syscall_regfunc), so
+ *    every system call of the host takes the traced entry and exit path and runs the kernel's dispatcher, which
+ *    finds the call's bit clear and returns (kernel/trace/trace_syscalls.c perf_syscall_enter). Measured by
+ *    tests/bench (syscalls.c): tens of nanoseconds a call; this program itself runs only for the nine calls.
  *    The tracepoint context is the trace event's own record (tracefs events/syscalls/sys_enter_mount/format:
  *    8 bytes of common fields, __syscall_nr at 8, then the call's own arguments as 8-byte fields from 16), so
  *    it needs no CO-RE.
