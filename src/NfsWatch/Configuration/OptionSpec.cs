@@ -1,6 +1,6 @@
 namespace NfsWatch.Configuration;
 
-/// <summary>One option of the interface (../shared/INTERFACE.md): its name, which verbs take it, its help.</summary>
+/// <summary>One option of the command line (docs/configuration.md): its name, which verbs take it, its help.</summary>
 public sealed record OptionSpec(string Name, string? Verb, string? ValueName, string Default, string Help)
 {
     public bool IsFlag => ValueName is null;

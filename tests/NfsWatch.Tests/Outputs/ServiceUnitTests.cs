@@ -5,11 +5,11 @@ using System.Text.RegularExpressions;
 
 namespace NfsWatch.Tests.Outputs;
 
-/// <summary>The shipped unit, as systemd's own analyser scores it (../shared/TESTBED.md section 6).</summary>
+/// <summary>The shipped unit, as systemd's own analyser scores it (systemd-analyze security).</summary>
 public partial class ServiceUnitTests
 {
     /// <summary>
-    /// Issue 5 asks for 2.0 at most; the unit scores 1.4. What remains is the capabilities the probes need
+    /// The goal is 2.0 at most; the unit scores 1.4. What remains is the capabilities the probes need
     /// (README, "Privileges"); the network is gone (PrivateNetwork=yes, /metrics on the socket nfswatch.socket
     /// passes in). 1.5 keeps any weakening of that hardening from passing unnoticed.
     /// </summary>

@@ -88,7 +88,7 @@ public class ShippedRulesTests
 
     [Theory]
     [InlineData("Set up a machine", "set-up-a-machine")]
-    [InlineData("Beyond ../shared/INTERFACE.md", "beyond-sharedinterfacemd")]
+    [InlineData("Beyond the scan JSON's first version", "beyond-the-scan-jsons-first-version")]
     [InlineData("Example: `nfswatch scan` during a real hang", "example-nfswatch-scan-during-a-real-hang")]
     [InlineData("Alerts, dashboards and the runbook", "alerts-dashboards-and-the-runbook")]
     [InlineData("NfsWatchMountHung", "nfswatchmounthung")]

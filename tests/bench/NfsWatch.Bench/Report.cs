@@ -59,7 +59,7 @@ internal static class Report
             md.AppendLine();
         }
 
-        md.AppendLine("## Targets (issue 7)");
+        md.AppendLine("## Targets");
         md.AppendLine();
         md.AppendLine("| target | measured | met |");
         md.AppendLine("|---|---|---|");
