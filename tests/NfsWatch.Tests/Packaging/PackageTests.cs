@@ -89,6 +89,7 @@ public partial class PackageTests
         Assert.Equal($"nfswatch {Version}", version.Stdout.Trim());
         var scan = TestHost.Run("qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", binary, "scan", "--json");
         Assert.True(scan.ExitCode is 0 or 1, scan.Stderr);
+        ScanSchema.AssertValid(scan.Stdout, "scan --json of the arm64 binary");
         using var doc = System.Text.Json.JsonDocument.Parse(scan.Stdout);
         Assert.True(doc.RootElement.GetProperty("scanned_threads").GetInt32() > 1);
     }

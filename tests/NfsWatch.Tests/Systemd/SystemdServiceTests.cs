@@ -66,6 +66,7 @@ public class SystemdServiceTests
             Assert.StartsWith("1 hung mount", c.Property("nfswatch", "StatusText"));
 
             var scan = c.Run("/usr/bin/nfswatch", "scan", "--json", "--threshold", "1s");
+            ScanSchema.AssertValid(scan.Stdout, "scan --json under the packaged unit's systemd");
             var call = Assert.Single(JsonDocument.Parse(scan.Stdout).RootElement.GetProperty("mount_syscalls").EnumerateArray());
             Assert.Equal("hangtest.service", call.GetProperty("unit").GetString());
             Assert.Equal("fusehang", call.GetProperty("comm").GetString());
@@ -96,7 +97,9 @@ public class SystemdServiceTests
                                                           && Daemon.Sum(m, "nfswatch_hung_mount_threads") == 1, "the activating mount unit");
             Assert.Equal(1, Daemon.Sum(metrics, "nfswatch_probe_available", "probe=\"dbus\""));
             Assert.Equal("activating", c.Property("tmp-unitmnt.mount", "ActiveState"));
-            var scan = JsonDocument.Parse(c.Run("/usr/bin/nfswatch", "scan", "--json", "--threshold", "1s").Stdout).RootElement;
+            string scanText = c.Run("/usr/bin/nfswatch", "scan", "--json", "--threshold", "1s").Stdout;
+            ScanSchema.AssertValid(scanText, "scan --json with a mount unit activating");
+            var scan = JsonDocument.Parse(scanText).RootElement;
             var unit = Assert.Single(scan.GetProperty("systemd_mount_units").EnumerateArray(), u => u.GetProperty("unit").GetString() == "tmp-unitmnt.mount");
             Assert.Equal(("activating", "mounting"), (unit.GetProperty("state").GetString(), unit.GetProperty("sub_state").GetString()));
             Assert.InRange(unit.GetProperty("activating_seconds").GetDouble(), 2, 120);
