@@ -38,6 +38,7 @@ public partial class PackageTests
         "/usr/share/nfswatch/prometheus/nfswatch-recording.yml", "/usr/share/nfswatch/prometheus/scrape-config.example.yml",
         "/usr/share/nfswatch/grafana/nfswatch-dashboard.json", "/usr/share/nfswatch/systemd/ecs-introspection.conf",
         "/usr/share/nfswatch/systemd/textfile/nfswatch.service.conf", "/usr/share/nfswatch/systemd/textfile/nfswatch.socket.conf",
+        "/usr/share/doc/nfswatch/docs/runbook.md.gz", "/usr/share/doc/nfswatch/docs/scan.schema.json.gz", "/usr/share/doc/nfswatch/docs/metrics.md.gz",
     ];
 
     [Theory]
