@@ -177,10 +177,19 @@ public partial class DocsTests
                 offending.Add($"{file}: \"{m.Value}\"");
         }
         Assert.True(offending.Count == 0, string.Join("\n", offending.Take(40)));
-        Assert.Matches(OutsideReference(), "see ../shared/x");
-        Assert.Matches(OutsideReference(), "as issue 7 asks");
+        Assert.Matches(OutsideReference(), "see " + Outside + "/x");
+        Assert.Matches(OutsideReference(), "as iss" + "ue 7 asks");
         Assert.DoesNotMatch(OutsideReference(), "libfuse issue #509");
     }
+
+    // Written in pieces so that this file does not match itself: the directory beside the repository where the
+    // project's working notes live, and the notes kept there.
+    private const string Outside = ".." + "/sha" + "red";
+    private static readonly Regex OutsideReferencePattern = new(
+        Regex.Escape(Outside) + "|" + "TEST" + @"BED\.md|" + "INTER" + @"FACE\.md|\b[Ii]ss" + @"ues? \d", RegexOptions.Compiled);
+
+    /// <summary>A reference to the working notes, or "issue N" (a public tracker's citations carry '#': "issue #509").</summary>
+    private static Regex OutsideReference() => OutsideReferencePattern;
 
     [GeneratedRegex(@"^`--([a-z-]+)")]
     private static partial Regex OptionName();
@@ -188,7 +197,4 @@ public partial class DocsTests
     [GeneratedRegex(@"https://github\.com/nfswatch/nfswatch/blob/main/[^\s""']+")]
     private static partial Regex GitHubLink();
 
-    // ../shared, the files kept there, and "issue N" (a public tracker's citations carry '#': "issue #509").
-    [GeneratedRegex(@"\.\./shared|TESTBED\.md|INTERFACE\.md|\b[Ii]ssues? \d")]
-    private static partial Regex OutsideReference();
 }
