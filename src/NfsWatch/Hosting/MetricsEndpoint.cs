@@ -1,24 +1,25 @@
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using NfsWatch.Configuration;
-using NfsWatch.Outputs.Metrics;
+using NfsWatch.Outputs.Http;
 using Prometheus;
 
 namespace NfsWatch.Hosting;
 
 /// <summary>
-/// Serves /metrics from the private registry: on the sockets systemd passed (nfswatch.socket), or else on
-/// the --listen address.
+/// Serves /metrics from the private registry with Kestrel: on the sockets systemd passed (nfswatch.socket), or
+/// else on the --listen address.
 /// </summary>
-public sealed class MetricsEndpoint(CollectorRegistry registry, NfsWatchMetrics metrics, NfsWatchOptions options, ILogger<MetricsEndpoint> log) : IHostedService
+public sealed class MetricsEndpoint(CollectorRegistry registry, NfsWatchOptions options, ILogger<MetricsEndpoint> log) : IHostedService
 {
-    private MetricsHttpServer? _server;
+    private MetricsWebServer? _server;
 
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
-        IReadOnlyList<Socket> passed;
+        IReadOnlyList<SystemdSockets.Passed> passed;
         try
         {
             passed = SystemdSockets.Take();
@@ -30,22 +31,30 @@ public sealed class MetricsEndpoint(CollectorRegistry registry, NfsWatchMetrics 
         if (passed.Count == 0 && options.Listen is null)
         {
             log.LogInformation("Not serving /metrics (--listen off){Textfile}", options.Textfile is null ? ": metrics go nowhere but the journal" : $"; writing them to {options.Textfile}");
-            return Task.CompletedTask;
+            return;
         }
         if (passed.Count > 0 && options.Listen is { } listen && listen != ListenAddress.Default)
             log.LogWarning("The listen option ({Listen}) is not used: systemd passed the socket to serve; change ListenStream= in nfswatch.socket " +
                            "(systemctl edit nfswatch.socket) and restart both: systemctl restart nfswatch.socket nfswatch.service", listen);
-        IReadOnlyList<Socket> sockets = passed.Count > 0 ? passed : [Bind(options.Listen!)];
-        _server = new MetricsHttpServer(sockets, registry, problem => log.LogWarning("Metrics endpoint: {Problem}", problem), metrics.RecordDroppedConnection);
-        _server.Start();
-        string where = string.Join(", ", sockets.Select(s => $"http://{Describe(s.LocalEndPoint)}/metrics"));
-        if (passed.Count > 0) log.LogInformation("Serving metrics on {Where}, the socket systemd passed (--listen is not used)", where);
-        else log.LogInformation("Serving metrics on {Where}", where);
-        return Task.CompletedTask;
+        var logs = new Serilog.Extensions.Logging.SerilogLoggerProvider(Serilog.Log.Logger);
+        void Problem(string problem) => log.LogWarning("Metrics endpoint: {Problem}", problem);
+        string where;
+        if (passed.Count > 0)
+        {
+            _server = await MetricsWebServer.StartAsync([.. passed.Select(p => new FileHandleEndPoint((ulong)p.Descriptor, FileHandleType.Auto))],
+                registry, logs, Problem, cancellationToken);
+            where = string.Join(", ", passed.Select(p => Url(p.LocalEndPoint)));
+            log.LogInformation("Serving metrics on {Where}, the socket systemd passed (--listen is not used)", where);
+            return;
+        }
+        _server = await Bind(options.Listen!, registry, logs, Problem, cancellationToken);
+        where = string.Join(", ", _server.EndPoints.Select(Url));
+        log.LogInformation("Serving metrics on {Where}", where);
     }
 
-    /// <summary>Binds the --listen address; every address means IPv6 and IPv4 both where the host has IPv6.</summary>
-    public static Socket Bind(ListenAddress listen)
+    /// <summary>Serves the --listen address; every address means IPv6 and IPv4 both where the host has IPv6.</summary>
+    public static async Task<MetricsWebServer> Bind(ListenAddress listen, CollectorRegistry registry, Microsoft.Extensions.Logging.ILoggerProvider? logs = null,
+        Action<string>? onProblem = null, CancellationToken cancel = default)
     {
         try
         {
@@ -53,52 +62,36 @@ public sealed class MetricsEndpoint(CollectorRegistry registry, NfsWatchMetrics 
             {
                 try
                 {
-                    return Listen(IPAddress.IPv6Any, listen.Port);
+                    return await MetricsWebServer.StartAsync([new IPEndPoint(IPAddress.IPv6Any, listen.Port)], registry, logs, onProblem, cancel);
                 }
-                catch (SocketException e) when (e.SocketErrorCode is SocketError.AddressFamilyNotSupported or SocketError.AddressNotAvailable)
+                catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressFamilyNotSupported or SocketError.AddressNotAvailable })
                 {
-                    return Listen(IPAddress.Any, listen.Port);
+                    return await MetricsWebServer.StartAsync([new IPEndPoint(IPAddress.Any, listen.Port)], registry, logs, onProblem, cancel);
                 }
             }
             IPAddress address = listen.Host == "localhost" ? IPAddress.Loopback
                 : IPAddress.TryParse(listen.Host, out var ip) ? ip
                 : Dns.GetHostAddresses(listen.Host).FirstOrDefault() ?? throw new SocketException((int)SocketError.HostNotFound);
-            return Listen(address, listen.Port);
+            return await MetricsWebServer.StartAsync([new IPEndPoint(address, listen.Port)], registry, logs, onProblem, cancel);
         }
-        catch (SocketException e)
+        catch (Exception e) when (e is SocketException or IOException)
         {
             // Under systemd (INVOCATION_ID) the shipped unit allows AF_UNIX sockets only: no socket was passed,
             // typically because nfswatch.socket changed and was not restarted.
             string hint = Environment.GetEnvironmentVariable("INVOCATION_ID") is null ? ""
                 : "; under systemd, /metrics comes through nfswatch.socket: restart both with systemctl restart nfswatch.socket nfswatch.service";
-            throw new UsageException($"--listen: cannot serve metrics on {listen}: {e.Message}{hint}");
+            string reason = e.InnerException is SocketException inner ? inner.Message : e.Message;
+            throw new UsageException($"--listen: cannot serve metrics on {listen}: {reason}{hint}");
         }
     }
 
-    private static Socket Listen(IPAddress address, int port)
+    private static string Url(EndPoint? endpoint) => endpoint switch
     {
-        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (address.Equals(IPAddress.IPv6Any)) socket.DualMode = true;
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-            socket.Bind(new IPEndPoint(address, port));
-            socket.Listen(128);
-            return socket;
-        }
-        catch
-        {
-            socket.Dispose();
-            throw;
-        }
-    }
-
-    private static string Describe(EndPoint? endpoint) => endpoint switch
-    {
-        IPEndPoint ip when ip.Address.IsIPv4MappedToIPv6 => $"{ip.Address.MapToIPv4()}:{ip.Port}",
-        IPEndPoint ip when ip.AddressFamily == AddressFamily.InterNetworkV6 => $"[{ip.Address}]:{ip.Port}",
+        IPEndPoint ip when ip.Address.IsIPv4MappedToIPv6 => $"http://{ip.Address.MapToIPv4()}:{ip.Port}/metrics",
+        IPEndPoint ip when ip.AddressFamily == AddressFamily.InterNetworkV6 => $"http://[{ip.Address}]:{ip.Port}/metrics",
+        UnixDomainSocketEndPoint unix => $"http://localhost/metrics through the local socket {unix}",
         null => "(unknown)",
-        _ => endpoint.ToString()!,
+        _ => $"http://{endpoint}/metrics",
     };
 
     public async Task StopAsync(CancellationToken cancellationToken)
