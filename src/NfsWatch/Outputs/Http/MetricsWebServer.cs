@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -44,11 +45,12 @@ public sealed class MetricsWebServer : IAsyncDisposable
     /// <summary>Where it listens, once started: the bound address (a port 0 resolved), or the passed descriptor.</summary>
     public IReadOnlyList<EndPoint> EndPoints => [.. _listens.Select(l => l.EndPoint)];
 
+    /// <param name="web">The --web-config file (TLS, basic auth, headers, rate limit), or null for plain HTTP.</param>
     /// <param name="logs">Where Kestrel's warnings and errors go; null for nowhere.</param>
     /// <param name="onProblem">Told when collecting for a scrape fails.</param>
     /// <param name="headersTimeout">For testing: <see cref="DefaultHeadersTimeout"/> unless given.</param>
     /// <param name="idleTimeout">For testing: <see cref="DefaultIdleTimeout"/> unless given.</param>
-    public static async Task<MetricsWebServer> StartAsync(IReadOnlyList<EndPoint> endpoints, CollectorRegistry registry,
+    public static async Task<MetricsWebServer> StartAsync(IReadOnlyList<EndPoint> endpoints, CollectorRegistry registry, WebConfigSource? web = null,
         ILoggerProvider? logs = null, Action<string>? onProblem = null, CancellationToken cancel = default,
         TimeSpan? headersTimeout = null, TimeSpan? idleTimeout = null)
     {
@@ -61,6 +63,8 @@ public sealed class MetricsWebServer : IAsyncDisposable
         // The daemon's own host handles SIGTERM and stops this server; this one must not listen for signals itself.
         builder.Services.AddSingleton<IHostLifetime, NoSignals>();
         var listens = new List<ListenOptions>();
+        // Whether TLS and HTTP/2 are on is settled at start, as in exporter-toolkit; the rest is read per connection.
+        var first = web?.Current ?? WebConfig.None;
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -78,12 +82,28 @@ public sealed class MetricsWebServer : IAsyncDisposable
             foreach (var endpoint in endpoints)
                 k.Listen(endpoint, listen =>
                 {
-                    listen.Protocols = HttpProtocols.Http1;
+                    listen.Protocols = first.Tls is not null && first.Http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+                    if (first.Tls is not null)
+                        listen.UseHttps(new TlsHandshakeCallbackOptions
+                        {
+                            HandshakeTimeout = headersTimeout ?? DefaultHeadersTimeout,
+                            // exporter-toolkit's GetConfigForClient: the certificate and policy in force now.
+                            OnConnection = _ =>
+                            {
+                                var config = web!.Current;
+                                return ValueTask.FromResult(config.Tls!.ServerOptions(first.Http2));
+                            },
+                        });
                     listens.Add(listen);
                 });
         });
         var app = builder.Build();
-        app.Run(context => MetricsPage.AnswerAsync(context, registry, onProblem));
+        var gate = new RequestGate(web);
+        app.Run(async context =>
+        {
+            if (await gate.RefusesAsync(context)) return;
+            await MetricsPage.AnswerAsync(context, registry, onProblem);
+        });
         try
         {
             await app.StartAsync(cancel);
