@@ -65,6 +65,7 @@ public sealed class MetricsWebServer : IAsyncDisposable
         var listens = new List<ListenOptions>();
         // Whether TLS and HTTP/2 are on is settled at start, as in exporter-toolkit; the rest is read per connection.
         var first = web?.Current ?? WebConfig.None;
+        var bursts = new ConnectionBursts();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -83,6 +84,12 @@ public sealed class MetricsWebServer : IAsyncDisposable
                 k.Listen(endpoint, listen =>
                 {
                     listen.Protocols = first.Tls is not null && first.Http2 ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http1;
+                    listen.Use(next => async connection =>
+                    {
+                        bursts.Opened();
+                        try { await next(connection); }
+                        finally { bursts.Closed(); }
+                    });
                     if (first.Tls is not null)
                         listen.UseHttps(new TlsHandshakeCallbackOptions
                         {
