@@ -9,7 +9,8 @@ namespace NfsWatch.Tests.Attack;
 /// Slow clients cannot stop scrapes: the real daemon (the build beside the tests, and the Native AOT binary when
 /// NFSWATCH_AOT_BINARY names one) under each <see cref="SlowAttack"/>, on loopback only. Every scrape is answered
 /// within 1 s, the attack really held its connections in the daemon (its descriptors rose), and afterwards the
-/// daemon's descriptors and resident memory come back to where they were (2 descriptors and 4 MiB of slack).
+/// daemon's descriptors and resident memory come back to where they were (2 descriptors and 4 MiB of slack for
+/// the Native AOT binary; more for the JIT build, which keeps compiling as it runs).
 /// The numbers go to the test output and to artifacts/attack/results.txt.
 /// </summary>
 [Collection("live")]
@@ -44,12 +45,15 @@ public class SlowClientTests(ITestOutputHelper output)
                 attack == SlowAttack.TricklingHeaders ? Trickle : Silent);
             Report($"{(binary == "dotnet" ? "nfswatch.dll (JIT)" : "Native AOT")}: {result}");
             Assert.False(daemon.HasExited, "the daemon died under the attack");
-            Assert.True(result.Scrapes >= 40, result.ToString());
+            Assert.True(result.Scrapes >= (int)result.Duration.TotalSeconds, result.ToString());
             Assert.True(result.Failed == 0, result.ToString());
             // The attack reached the daemon: its connections were open there.
             Assert.True(result.During.Descriptors >= result.Before.Descriptors + result.Connections * 3 / 4, result.ToString());
-            Assert.True(result.After.Descriptors <= result.Before.Descriptors + 2, result.ToString());
-            Assert.True(result.After.RssKiB <= result.Before.RssKiB + 4096, result.ToString());
+            // The shipped binary must come back within 2 descriptors and 4 MiB. The JIT build keeps compiling
+            // (tiered compilation) and opening runtime files while it runs: it gets 8 descriptors and 16 MiB.
+            bool aot = binary != "dotnet";
+            Assert.True(result.After.Descriptors <= result.Before.Descriptors + (aot ? 2 : 8), result.ToString());
+            Assert.True(result.After.RssKiB <= result.Before.RssKiB + (aot ? 4096 : 16384), result.ToString());
         }
         finally
         {
