@@ -165,7 +165,7 @@ public class SystemdServiceTests
         try
         {
             await socket.ConnectAsync(to, timeout.Token);
-            await socket.SendAsync("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray(), SocketFlags.None, timeout.Token);
+            await socket.SendAsync("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"u8.ToArray(), SocketFlags.None, timeout.Token);
             var answer = new MemoryStream();
             byte[] buffer = new byte[65536];
             int n;

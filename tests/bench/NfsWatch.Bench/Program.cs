@@ -56,7 +56,7 @@ namespace NfsWatch.Bench
     }
 
     internal sealed record DaemonRun(int Threads, int IntervalSeconds, double Seconds, double CpuFraction, double KernelShare, double RssMiB,
-        double PeakRssMiB, double MeanScanMs, int Scans);
+        double PeakRssMiB, double MeanScanMs, int Scans, long BinaryBytes);
 
     internal sealed class Bench(Settings s)
     {
@@ -272,7 +272,8 @@ namespace NfsWatch.Bench
                 var (sum1, count1) = ScanDuration(body);
                 int threads = (int)Gauge(body, "nfswatch_scanned_threads");
                 int scans = (int)(count1 - count0);
-                return new DaemonRun(threads, interval, elapsed, cpu / elapsed, kernelShare, rss, peak, scans > 0 ? (sum1 - sum0) / scans * 1000 : double.NaN, scans);
+                return new DaemonRun(threads, interval, elapsed, cpu / elapsed, kernelShare, rss, peak, scans > 0 ? (sum1 - sum0) / scans * 1000 : double.NaN, scans,
+                    new FileInfo(s.NfsWatch).Length);
             }
             finally
             {
