@@ -20,13 +20,7 @@ public class SystemdServiceTests
     [Fact]
     public async Task TheServiceRunsUnderSystemdAndTellsTheJournalWhoHangs()
     {
-        string aot = Environment.GetEnvironmentVariable("NFSWATCH_AOT_BINARY") ?? Path.Combine(TestHost.RepoRoot, "artifacts", "aot", "nfswatch");
-        Assert.True(File.Exists(aot), $"no Native AOT binary at {aot}: tests/run-all systemd publishes it");
-        using var pkg = new TempTree();
-        File.SetUnixFileMode(pkg.Path, (UnixFileMode)0b111_101_101);
-        File.Copy(aot, Path.Combine(pkg.Path, "nfswatch"));
-        foreach (string file in new[] { "nfswatch.service", "nfswatch.socket", "nfswatch.sysusers" })
-            File.Copy(Path.Combine(TestHost.RepoRoot, "systemd", file), Path.Combine(pkg.Path, file));
+        using var pkg = PackagedUnit.Stage();
         File.Copy(HungMount.BinaryPath, Path.Combine(pkg.Path, "fusehang"));
         int port = TestHost.FreePort();
 

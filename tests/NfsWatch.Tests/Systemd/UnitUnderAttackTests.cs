@@ -17,13 +17,7 @@ public class UnitUnderAttackTests
     [Fact]
     public async Task ThePackagedUnitAnswersEveryScrapeUnderSlowClientsAndServesTlsFromEtc()
     {
-        string aot = Environment.GetEnvironmentVariable("NFSWATCH_AOT_BINARY") ?? Path.Combine(TestHost.RepoRoot, "artifacts", "aot", "nfswatch");
-        Assert.True(File.Exists(aot), $"no Native AOT binary at {aot}: tests/run-all systemd publishes it");
-        using var pkg = new TempTree();
-        File.SetUnixFileMode(pkg.Path, (UnixFileMode)0b111_101_101);
-        File.Copy(aot, Path.Combine(pkg.Path, "nfswatch"));
-        foreach (string file in new[] { "nfswatch.service", "nfswatch.socket", "nfswatch.sysusers" })
-            File.Copy(Path.Combine(TestHost.RepoRoot, "systemd", file), Path.Combine(pkg.Path, file));
+        using var pkg = PackagedUnit.Stage();
         using var certs = new TestCertificates();
         foreach (string file in new[] { "server.crt", "server.key" }) File.Copy(certs.File(file), Path.Combine(pkg.Path, file));
         foreach (string file in Directory.GetFiles(pkg.Path)) File.SetUnixFileMode(file, (UnixFileMode)0b110_100_100);
