@@ -23,7 +23,7 @@ public class DebianMirrorTests
     }
 
     [Fact]
-    public void TheMirrorOfBookwormItselfIsTakenFromOneLineOrDeb822Sources()
+    public void TheMirrorOfADebianReleaseItselfIsTakenFromOneLineOrDeb822Sources()
     {
         using var dir = new TempTree();
         Directory.CreateDirectory(Path.Combine(dir.Path, "sources.list.d"));
@@ -34,9 +34,15 @@ public class DebianMirrorTests
 
         File.Delete(Path.Combine(dir.Path, "sources.list"));
         File.WriteAllText(Path.Combine(dir.Path, "sources.list.d", "debian.sources"),
-            "Types: deb\nURIs: http://other.example/debian\nSuites: bookworm bookworm-updates\nComponents: main\n\n" +
-            "Types: deb\nURIs: http://other.example/debian-security\nSuites: bookworm-security\nComponents: main\n");
+            "Types: deb\nURIs: http://other.example/debian-security\nSuites: trixie-security\nComponents: main\n\n" +
+            "Types: deb\nURIs: http://other.example/debian\nSuites: trixie trixie-updates\nComponents: main\n");
+        // A trixie host: its mirror serves bookworm too, which the tiers' images are made of.
         Assert.Equal((0, "http://other.example/debian"), (Mirror(dir.Path).Exit, Mirror(dir.Path).Out));
+
+        // An Ubuntu host has no Debian release: it must be told which mirror to use.
+        File.WriteAllText(Path.Combine(dir.Path, "sources.list.d", "debian.sources"),
+            "Types: deb\nURIs: http://archive.ubuntu.com/ubuntu\nSuites: noble noble-updates\nComponents: main\n");
+        Assert.Equal(1, Mirror(dir.Path).Exit);
     }
 
     [Fact]
@@ -46,7 +52,7 @@ public class DebianMirrorTests
         var (exit, stdout, stderr) = Mirror(dir.Path);
         Assert.Equal(1, exit);
         Assert.Equal("", stdout);
-        Assert.Contains("apt on this host has no source for Debian bookworm", stderr);
+        Assert.Contains("apt on this host has no source of a Debian release", stderr);
         Assert.Contains("NFSWATCH_VM_MIRROR", stderr);
     }
 }
