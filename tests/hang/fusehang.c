@@ -1,6 +1,6 @@
 /*
  * fusehang: makes a genuinely hung mount(2) on the running kernel, for NfsWatch's live tests
- * (../shared/TESTBED.md section 1). Never run outside a test: it only touches DIR, which it creates.
+ * Never run outside a test: it only touches DIR, which it creates.
  *
  *   fusehang DIR MODE THREAD LIFETIME [CALL]
  *     DIR       a fresh directory of the test's own; DIR/mnt becomes a FUSE mount, DIR/target the bind target

@@ -1,5 +1,5 @@
 /*
- * fusewedge: a process whose address space is genuinely wedged (../shared/TESTBED.md section 10) and which also
+ * fusewedge: a process whose address space is genuinely wedged and which also
  * has a thread hung in mount(2) (section 1), for NfsWatch's live tests. Never run outside a test: it only
  * touches DIR, which it creates. While it lasts, reading the target's cmdline, environ or mem blocks - and so do
  * `ps`, `pgrep` and `top` anywhere on the host: keep it to seconds.
@@ -201,7 +201,7 @@ static void sleep_ms(int ms)
     nanosleep(&t, NULL);
 }
 
-/* Reads a small proc file of one of our threads; none of these take the mmap_lock on 6.18 (TESTBED section 10). */
+/* Reads a small proc file of one of our threads; none of these take the mmap_lock on 6.18 (fs/proc/base.c). */
 static int read_task_file(pid_t tid, const char *name, char *out, size_t size)
 {
     char path[64];

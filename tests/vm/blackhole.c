@@ -1,6 +1,6 @@
 /*
  * blackhole: an "NFS server" that accepts TCP connections and never answers, for NfsWatch's VM tier
- * (tests/vm, ../shared/TESTBED.md section 2). A mount(2) against it waits forever for the first RPC NULL
+ * (tests/vm). A mount(2) against it waits forever for the first RPC NULL
  * ping inside rpc_create: state D, wchan rpc_wait_bit_killable. Run it only inside the test VM.
  *
  *   blackhole ADDR [PORT [LIFETIME]]   PORT defaults to 2049, LIFETIME to 300 seconds

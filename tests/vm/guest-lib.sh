@@ -153,7 +153,7 @@ wait_metric() {
   return 1
 }
 
-# start_knfsd [NFSD_ARGS...]: the kernel NFS server on 127.0.0.1 only (../shared/TESTBED.md section 2), exporting
+# start_knfsd [NFSD_ARGS...]: the kernel NFS server on 127.0.0.1 only, exporting
 # /srv/export (which holds "file"). Default arguments: NFSv4 only, 4 threads. Grace and lease times are the
 # shortest the kernel allows, so a restarted server serves again soon.
 start_knfsd() {

@@ -1,6 +1,6 @@
 /*
  * nfsmount: calls mount(2) directly, with no mount helper, as dockerd's local volume driver does for NFS
- * volumes (../shared/TESTBED.md section 9), for NfsWatch's VM tier (tests/vm). Run it only inside the VM.
+ * volumes, for NfsWatch's VM tier (tests/vm). Run it only inside the VM.
  *
  *   nfsmount SOURCE TARGET FSTYPE DATA     e.g. nfsmount 127.0.0.2:/ /mnt/a nfs4 vers=4.1,addr=127.0.0.2,clientaddr=127.0.0.1
  *

@@ -1,6 +1,6 @@
 /*
  * pingonly: an "NFS server" that answers RPC NULL calls (procedure 0) and swallows every other call, for
- * NfsWatch's VM tier (tests/vm, ../shared/TESTBED.md section 2). A NFSv4.1 mount against it passes
+ * NfsWatch's VM tier (tests/vm). A NFSv4.1 mount against it passes
  * rpc_create, gets its client listed as initialising, and waits forever for EXCHANGE_ID (SETCLIENTID for
  * 4.0); every later NFS mount on the host then waits behind it in nfs_wait_client_init_complete
  * (head-of-line blocking). Run it only inside the test VM.

@@ -15,7 +15,8 @@ public readonly record struct IsolatedValue(IsolatedReadStatus Status, byte[]? B
 /// target's mmap_lock and block, killably, for as long as its address space is wedged (ps hanging on NFS,
 /// moby/moby#15204; the amazon-efs-utils watchdog deadlock, aws/efs-utils#374). On the deadline the child is
 /// killed, and the target is remembered as wedged: not read again until <see cref="RetryAfter"/> has passed.
-/// Never uses process_vm_readv, which blocks unkillably (../shared/TESTBED.md section 10).
+/// Never uses process_vm_readv, which waits for the same lock unkillably (mm/process_vm_access.c takes it
+/// with mmap_read_lock, not the killable variant).
 /// </summary>
 public sealed class IsolatedReader(SelfCommand self, string procfsRoot, TimeSpan deadline, TimeProvider? time = null)
 {

@@ -12,8 +12,9 @@ public enum ThreadFile { Stat, Syscall, Wchan, Stack, Sched }
 /// growing it up to a cap, and allocate nothing per file.
 /// </summary>
 /// <remarks>
-/// Only files that do not take the target's mmap_lock are read here (../shared/TESTBED.md section 10):
-/// stat, syscall, wchan, stack, sched, mountinfo. Never cmdline, environ or mem.
+/// Only files that do not take the target's mmap_lock are read here: stat, syscall, wchan, stack, sched,
+/// mountinfo. Never cmdline, environ or mem, which read the target's memory through access_remote_vm
+/// (fs/proc/base.c) and so wait for its mmap_lock (docs/how-it-works.md, "What is never read").
 /// </remarks>
 public sealed unsafe class ProcFs
 {
@@ -94,7 +95,7 @@ public sealed unsafe class ProcFs
     /// <summary>
     /// Reads a NUL-terminated string at <paramref name="address"/> of process <paramref name="pid"/> through
     /// ROOT/PID/mem. DANGER: this takes the target's mmap_lock and blocks for as long as the target's address
-    /// space is wedged (../shared/TESTBED.md section 10). Call it only from an isolated child process that
+    /// space is wedged (fs/proc/base.c: mem_rw, access_remote_vm). Call it only from an isolated child process that
     /// can be killed at a deadline (Isolation/IsolatedReader); never from the scanning process.
     /// </summary>
     public ProcReadResult TryReadMemoryString(int pid, ulong address, ref byte[] buffer, int maxLength = 4096)

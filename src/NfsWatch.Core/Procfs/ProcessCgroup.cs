@@ -7,7 +7,7 @@ namespace NfsWatch.Core.Procfs;
 /// "0::/path". The path names the systemd unit that owns the process (systemd places each unit in a cgroup of
 /// its name) and, for a container, its id: /system.slice/docker-&lt;id&gt;.scope (Docker with the systemd driver),
 /// /docker/&lt;id&gt; (cgroupfs driver), /ecs/&lt;task&gt;/&lt;id&gt; (ECS), .../cri-containerd-&lt;id&gt;.scope, crio-, libpod-.
-/// Reading it does not block on the task (../shared/TESTBED.md section 10).
+/// Reading it does not block on the task: it takes no lock of the task's address space (kernel/cgroup/cgroup.c, proc_cgroup_show).
 /// </summary>
 public sealed partial record ProcessCgroup(string Path, string? Unit, string? ContainerId)
 {

@@ -8,6 +8,8 @@ public sealed record NfsWatchOptions
     public TimeSpan Interval { get; init; } = TimeSpan.FromSeconds(5);
     /// <summary>Where /metrics is served; null for nowhere ("off") unless systemd passes a socket.</summary>
     public ListenAddress? Listen { get; init; } = ListenAddress.Default;
+    /// <summary>The web config file (exporter-toolkit's format) for /metrics, or null for plain HTTP without authentication.</summary>
+    public string? WebConfig { get; init; }
     /// <summary>The .prom file written after each scan (node_exporter's textfile collector), or null.</summary>
     public string? Textfile { get; init; }
     public bool Json { get; init; }

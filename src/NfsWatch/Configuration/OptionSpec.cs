@@ -1,6 +1,6 @@
 namespace NfsWatch.Configuration;
 
-/// <summary>One option of the interface (../shared/INTERFACE.md): its name, which verbs take it, its help.</summary>
+/// <summary>One option of the command line (docs/configuration.md): its name, which verbs take it, its help.</summary>
 public sealed record OptionSpec(string Name, string? Verb, string? ValueName, string Default, string Help)
 {
     public bool IsFlag => ValueName is null;
@@ -13,9 +13,10 @@ public sealed record OptionSpec(string Name, string? Verb, string? ValueName, st
     public static IReadOnlyList<OptionSpec> All { get; } =
     [
         new("procfs", null, "PATH", "/proc", "root of the proc filesystem to read"),
-        new("threshold", null, "DURATION", "30s", "time inside a mount-family system call after which a thread counts as hung"),
-        new("interval", "run", "DURATION", "5s", "time between scans"),
+        new("threshold", null, "DURATION", "30s", "time inside a mount-family system call, or blocked in I/O, after which a thread counts as hung (1s to 24h)"),
+        new("interval", "run", "DURATION", "5s", "time between scans (100ms to 1h)"),
         new("listen", "run", "HOST:PORT|off", ListenAddress.Default.ToString(), "where /metrics is served (\":PORT\" for every address, off for nowhere); a socket passed by systemd wins"),
+        new("web-config", "run", "FILE", "none", "TLS, basic authentication and headers for /metrics: a web config file in the format of Prometheus exporters (node_exporter's --web.config.file)"),
         new("textfile", "run", "FILE", "none", "also write the metrics to FILE (*.prom) after each scan, atomically, for node_exporter's textfile collector"),
         new("json", "scan", null, "off", "print the scan as JSON"),
         new("signatures", null, "FILE", "none", "JSON file of kernel-problem signatures, tried before the built-in ones"),

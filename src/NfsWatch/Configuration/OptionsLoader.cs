@@ -57,6 +57,7 @@ public static class OptionsLoader
                 "interval" => options with { Interval = ParseDuration(value, origin, NfsWatchOptions.IntervalRange) },
                 "listen" => options with { Listen = value == "off" ? null : ParseListen(value, origin) },
                 "textfile" => options with { Textfile = ParseTextfile(value, origin) },
+                "web-config" => options with { WebConfig = value is "" or "none" ? null : ParseExistingFile(value, origin) },
                 "json" => options with { Json = ParseFlag(value, origin) },
                 "signatures" => options with { Signatures = ParseExistingFile(value, origin) },
                 "probe" => options with { Probe = value is "auto" or "bpf" or "procfs" ? value : throw new UsageException($"{origin}: '{value}' is not auto, bpf or procfs") },

@@ -16,38 +16,18 @@ namespace NfsWatch.Tests.Detection;
 /// </summary>
 public class IsolatedReadBudgetTests
 {
-    private const string FuseLookupStack = """
-        [<0>] request_wait_answer+0x13d/0x220 [fuse]
-        [<0>] fuse_simple_request+0x18c/0x2d0 [fuse]
-        [<0>] fuse_lookup_name+0xf4/0x2a0 [fuse]
-        [<0>] fuse_lookup+0x6b/0x1a0 [fuse]
-        [<0>] __lookup_slow+0x81/0x130
-        [<0>] walk_component+0x158/0x1d0
-        [<0>] path_lookupat+0x6e/0x1c0
-        [<0>] filename_lookup+0xcf/0x1d0
-        [<0>] user_path_at_empty+0x3a/0x60
-        [<0>] __x64_sys_mount+0xd2/0x140
-        [<0>] do_syscall_64+0x55/0xb0
-        [<0>] entry_SYSCALL_64_after_hwframe+0x6e/0xd8
-
-        """;
-
     [Fact]
     public void WedgedProcessesOfOneUserDelayARealHangsReadByOneScanAtMostAndThenCostNothing()
     {
         using var tree = Fixtures.CopyToTemp("nfs4-helper");
         // The real hang (pid 2100) is stuck where anyone's can be, in the target's lookup: no priority of its own.
         string real = Path.Combine(tree.Path, "2100", "task", "2100");
-        File.WriteAllText(Path.Combine(real, "stack"), FuseLookupStack);
+        File.WriteAllText(Path.Combine(real, "stack"), FixtureThreads.FuseTargetLookupStack);
         // Nine processes of another user at lower pids, in mount(2) for longer, with memory that never answers.
         for (int pid = 1000; pid < 1000 + CallArguments.MaxReadsPerScan + 1; pid++)
         {
-            string task = Path.Combine(tree.Path, $"{pid}", "task", $"{pid}");
-            Directory.CreateDirectory(task);
-            foreach (string f in new[] { "syscall", "wchan", "stack" }) File.Copy(Path.Combine(real, f), Path.Combine(task, f));
-            File.WriteAllText(Path.Combine(task, "stat"), File.ReadAllText(Path.Combine(real, "stat")).Replace("2100 (mount.nfs4)", $"{pid} (squat)").Replace(" 2100 2100 ", $" {pid} {pid} "));
-            File.WriteAllText(Path.Combine(task, "sched"), File.ReadAllText(Path.Combine(real, "sched")).Replace("658000.000000", "600000.000000").Replace("mount.nfs4 (2100", $"squat ({pid}"));
-            Assert.Equal(0, Posix.MkFifo(Path.Combine(tree.Path, $"{pid}", "mem"), 0b110_000_000));
+            string process = FixtureThreads.AddMountCallLike2100(tree, pid, FixtureThreads.FuseTargetLookupStack);
+            Assert.Equal(0, Posix.MkFifo(Path.Combine(process, "mem"), 0b110_000_000));
         }
         var proc = new ProcFs(tree.Path);
         var scanner = new MountScanner(proc, TimeSpan.FromSeconds(30));
@@ -71,16 +51,10 @@ public class IsolatedReadBudgetTests
     public void AMountCallInsideNfsCodeIsReadBeforeCallsAnyoneCanMake()
     {
         using var tree = Fixtures.CopyToTemp("nfs4-helper");
-        string real = Path.Combine(tree.Path, "2100", "task", "2100");
         for (int pid = 1000; pid < 1000 + CallArguments.MaxReadsPerScan; pid++)
         {
-            string task = Path.Combine(tree.Path, $"{pid}", "task", $"{pid}");
-            Directory.CreateDirectory(task);
-            foreach (string f in new[] { "syscall", "wchan" }) File.Copy(Path.Combine(real, f), Path.Combine(task, f));
-            File.WriteAllText(Path.Combine(task, "stack"), FuseLookupStack);
-            File.WriteAllText(Path.Combine(task, "stat"), File.ReadAllText(Path.Combine(real, "stat")).Replace("2100 (mount.nfs4)", $"{pid} (squat)").Replace(" 2100 2100 ", $" {pid} {pid} "));
-            File.WriteAllText(Path.Combine(task, "sched"), File.ReadAllText(Path.Combine(real, "sched")).Replace("658000.000000", "600000.000000").Replace("mount.nfs4 (2100", $"squat ({pid}"));
-            File.Copy(Path.Combine(tree.Path, "2100", "mem"), Path.Combine(tree.Path, $"{pid}", "mem"));
+            string process = FixtureThreads.AddMountCallLike2100(tree, pid, FixtureThreads.FuseTargetLookupStack);
+            File.Copy(Path.Combine(tree.Path, "2100", "mem"), Path.Combine(process, "mem"));
         }
         var proc = new ProcFs(tree.Path);
         var reader = new IsolatedReader(new SelfCommand("dotnet", [NfsWatchProcess.Dll]), tree.Path, TimeSpan.FromSeconds(5));

@@ -39,21 +39,7 @@ public class ServerTrustTests
     {
         using var tree = Fixtures.CopyToTemp("nfs4-helper");
         // Stuck looking up /mnt/a on a FUSE filesystem whose server does not answer, before may_mount().
-        File.WriteAllText(Path.Combine(tree.Path, "2100", "task", "2100", "stack"), """
-            [<0>] request_wait_answer+0x13d/0x220 [fuse]
-            [<0>] fuse_simple_request+0x18c/0x2d0 [fuse]
-            [<0>] fuse_lookup_name+0xf4/0x2a0 [fuse]
-            [<0>] fuse_lookup+0x6b/0x1a0 [fuse]
-            [<0>] __lookup_slow+0x81/0x130
-            [<0>] walk_component+0x158/0x1d0
-            [<0>] path_lookupat+0x6e/0x1c0
-            [<0>] filename_lookup+0xcf/0x1d0
-            [<0>] user_path_at_empty+0x3a/0x60
-            [<0>] __x64_sys_mount+0xd2/0x140
-            [<0>] do_syscall_64+0x55/0xb0
-            [<0>] entry_SYSCALL_64_after_hwframe+0x6e/0xd8
-
-            """);
+        File.WriteAllText(Path.Combine(tree.Path, "2100", "task", "2100", "stack"), FixtureThreads.FuseTargetLookupStack);
         var call = MountCall(tree);
         Assert.Equal(("127.0.0.2", false), (call.Server, call.ServerEstablished));
     }

@@ -27,7 +27,7 @@ public class DefaultSignaturesTests
         ["nfs4_discover_server_trunking", "nfs4_init_client", "nfs4_set_client", "nfs4_create_server", "nfs4_remote_mount", "mount_fs",
          "vfs_kern_mount", "do_mount", "sys_mount"];
 
-    // ../shared/TESTBED.md section 2, Debian 6.1.0-56-amd64 in QEMU: mount A against a "ping-only" server, listed as
+    // The VM tier (tests/vm), Debian 6.1.0-56-amd64 in QEMU: mount A against a "ping-only" server, listed as
     // initialising and waiting for EXCHANGE_ID (4.1).
     private static readonly string[] TestbedBlocker =
         ["rpc_wait_bit_killable", "__rpc_execute", "rpc_execute", "rpc_run_task", "nfs4_run_exchange_id", "_nfs4_proc_exchange_id",
@@ -65,7 +65,7 @@ public class DefaultSignaturesTests
         ["rpc_wait_bit_killable", "__rpc_execute", "rpc_execute", "rpc_run_task", "nfs4_call_sync_sequence", "_nfs4_proc_getattr",
          "nfs4_proc_getattr", "__nfs_revalidate_inode", "nfs_getattr", "vfs_statx", "vfs_fstatat", "__do_sys_newfstatat"];
 
-    // ../shared/TESTBED.md section 2, "rpc.nfsd 0" (server gone): `stat` on the hard mount hangs in D, wchan
+    // The VM tier (tests/vm), "rpc.nfsd 0" (server gone): `stat` on the hard mount hangs in D, wchan
     // rpc_wait_bit_killable, "stack through nfs4_proc_lookup". Only those frames are recorded there; the frames between
     // are reconstructed from the 6.1 lookup path.
     private static readonly string[] HardMountLookup =
@@ -73,7 +73,7 @@ public class DefaultSignaturesTests
          "nfs4_proc_lookup", "nfs_lookup", "__lookup_slow", "walk_component", "path_lookupat", "filename_lookup", "vfs_statx",
          "vfs_fstatat", "__do_sys_newfstatat"];
 
-    // ../shared/TESTBED.md section 1: a bind mount through a FUSE mount whose server never reads /dev/fuse, seen on
+    // tests/hang/fusehang.c: a bind mount through a FUSE mount whose server never reads /dev/fuse, seen on
     // this machine's kernel: wchan fuse_get_req, stack "... fuse_lookup ... path_mount ... __x64_sys_mount".
     private static readonly string[] FuseBindMount =
         ["fuse_get_req", "__fuse_simple_request", "fuse_lookup_name", "fuse_lookup", "__lookup_slow", "walk_component", "path_lookupat",

@@ -5,7 +5,7 @@ using NfsWatch.Tests.Support;
 namespace NfsWatch.Tests.Live;
 
 /// <summary>
-/// A genuinely hung mount(2) on the running kernel (../shared/TESTBED.md section 1), made by tests/hang/fusehang.c
+/// A genuinely hung mount(2) on the running kernel, made by tests/hang/fusehang.c
 /// on a FUSE mount in a temp dir of its own. The FUSE server ends itself after <c>lifetime</c> seconds, so a
 /// crashed test leaves nothing hung; Dispose ends it at once: the server first (closing /dev/fuse aborts the
 /// connection, which releases every waiter with ENOTCONN), then the hanger, then a lazy unmount.

@@ -8,7 +8,7 @@ using static NfsWatch.Tests.Support.Journald;
 namespace NfsWatch.Tests.Live;
 
 /// <summary>
-/// The triage story in a real systemd-journald of the test's own (../shared/TESTBED.md section 3): the daemon
+/// The triage story in a real systemd-journald of the test's own (Support/Journald.cs): the daemon
 /// logs to it with --log journal while a real hung mount(2) comes and goes, and `journalctl -o json` reads
 /// the entries back.
 /// </summary>

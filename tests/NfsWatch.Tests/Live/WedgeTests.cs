@@ -10,7 +10,7 @@ using Xunit.Abstractions;
 namespace NfsWatch.Tests.Live;
 
 /// <summary>
-/// Issue 7, "never block": a process whose address space is genuinely wedged (its cmdline, environ and mem block,
+/// The daemon never blocks on a process: a process whose address space is genuinely wedged (its cmdline, environ and mem block,
 /// as does ps) and which has a thread hung in mount(2). The daemon must keep scanning and answering, report the
 /// hung thread, and remember the read that timed out instead of retrying it every scan. Each wedge lasts seconds
 /// and is dissolved by Dispose in every path (and by the FUSE server's own lifetime should the test crash).

@@ -6,7 +6,7 @@ using NfsWatch.Tests.Support;
 namespace NfsWatch.Tests.Live;
 
 /// <summary>
-/// A process whose address space is genuinely wedged (../shared/TESTBED.md section 10) and which has a thread hung
+/// A process whose address space is genuinely wedged (tests/hang/fusewedge.c) and which has a thread hung
 /// in mount(2) (section 1), made by tests/hang/fusewedge.c in a temp dir of its own. While it lasts, reading its
 /// cmdline, environ or mem blocks, and so do ps, pgrep and top anywhere on the host: keep it to seconds, and never
 /// enumerate processes by name meanwhile. The FUSE server ends itself after <c>lifetimeSeconds</c>, which aborts
@@ -97,7 +97,7 @@ public sealed partial class WedgedProcess : IDisposable
     }
 
     /// <summary>
-    /// Aborts both FUSE connections through fusectl (TESTBED section 1): the READ fails with EIO and the wedge
+    /// Aborts both FUSE connections through fusectl (/sys/fs/fuse/connections/N/abort): the READ fails with EIO and the wedge
     /// dissolves, the mount(2) returns ENOTCONN, and the target lives on until Dispose.
     /// </summary>
     public void Abort()

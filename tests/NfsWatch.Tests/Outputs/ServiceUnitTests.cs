@@ -5,12 +5,12 @@ using System.Text.RegularExpressions;
 
 namespace NfsWatch.Tests.Outputs;
 
-/// <summary>The shipped unit, as systemd's own analyser scores it (../shared/TESTBED.md section 6).</summary>
+/// <summary>The shipped unit, as systemd's own analyser scores it (systemd-analyze security).</summary>
 public partial class ServiceUnitTests
 {
     /// <summary>
-    /// At most 2.0 is asked for; the unit scores 1.7. What remains is the capabilities the probes need
-    /// (README, "Privileges") and the BPF probe's bpf and perf_event_open calls (0.2 each, and 0.1 for CAP_BPF);
+    /// The goal is 2.0 at most; the unit scores 1.7. What remains is the capabilities the probes need
+    /// (docs/security.md) and the BPF probe's bpf and perf_event_open calls (0.2 each, and 0.1 for CAP_BPF);
     /// the network is gone (PrivateNetwork=yes, /metrics on the socket nfswatch.socket passes in). 1.7 keeps any
     /// weakening of that hardening from passing unnoticed.
     /// </summary>

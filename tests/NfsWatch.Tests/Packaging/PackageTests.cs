@@ -38,6 +38,7 @@ public partial class PackageTests
         "/usr/share/nfswatch/prometheus/nfswatch-recording.yml", "/usr/share/nfswatch/prometheus/scrape-config.example.yml",
         "/usr/share/nfswatch/grafana/nfswatch-dashboard.json", "/usr/share/nfswatch/systemd/ecs-introspection.conf",
         "/usr/share/nfswatch/systemd/textfile/nfswatch.service.conf", "/usr/share/nfswatch/systemd/textfile/nfswatch.socket.conf",
+        "/usr/share/doc/nfswatch/docs/runbook.md.gz", "/usr/share/doc/nfswatch/docs/scan.schema.json.gz", "/usr/share/doc/nfswatch/docs/metrics.md.gz",
     ];
 
     [Theory]
@@ -92,6 +93,7 @@ public partial class PackageTests
         Assert.Equal($"nfswatch {Version}", version.Stdout.Trim());
         var scan = TestHost.Run("qemu-aarch64-static", "-L", "/usr/aarch64-linux-gnu", binary, "scan", "--json");
         Assert.True(scan.ExitCode is 0 or 1, scan.Stderr);
+        ScanSchema.AssertValid(scan.Stdout, "scan --json of the arm64 binary");
         using var doc = System.Text.Json.JsonDocument.Parse(scan.Stdout);
         Assert.True(doc.RootElement.GetProperty("scanned_threads").GetInt32() > 1);
     }

@@ -12,7 +12,7 @@ using Xunit.Abstractions;
 namespace NfsWatch.Tests.Procfs;
 
 /// <summary>
-/// Issue 7, "Hostile input": every parser of what NfsWatch reads (proc files, /dev/kmsg records, mount options,
+/// Hostile input: every parser of what NfsWatch reads (proc files, /dev/kmsg records, mount options,
 /// a helper's command line, the strings of a mount(2) or fsconfig(2) call, the signature and config files) against
 /// thousands of generated inputs each: random bytes of 0..64 KiB, every truncation of each real sample, single-byte
 /// edits of it (a flipped bit; an inserted NUL, newline or invalid UTF-8), 1 MiB lines and 100k fields, and numbers

@@ -16,7 +16,7 @@ public class KernelStackTests
         "[<0>] do_syscall_64+0x71/0x280\n" +
         "[<0>] entry_SYSCALL_64_after_hwframe+0x76/0x7e\n";
 
-    // mount(2) of a bind mount through a FUSE mount whose server never reads /dev/fuse (TESTBED.md section 1);
+    // mount(2) of a bind mount through a FUSE mount whose server never reads /dev/fuse (tests/hang/fusehang.c);
     // frame names as seen on this machine, offsets illustrative.
     private const string FuseMountStack =
         "[<0>] fuse_get_req+0x1a5/0x2b0\n" +
@@ -40,7 +40,7 @@ public class KernelStackTests
         "entry_SYSCALL_64_after_hwframe",
     ];
 
-    // TESTBED.md section 2: mount(2) against a black-hole NFS server (Debian 6.1.0-56-amd64), waiting for the
+    // The VM tier (tests/vm): mount(2) against a black-hole NFS server (Debian 6.1.0-56-amd64), waiting for the
     // first RPC NULL ping inside rpc_create. Frame order as recorded there; offsets illustrative.
     private const string NfsNoAnswerStack =
         "[<0>] rpc_wait_bit_killable+0xd/0x60 [sunrpc]\n" +
@@ -70,7 +70,7 @@ public class KernelStackTests
         "__x64_sys_mount", "do_syscall_64", "entry_SYSCALL_64_after_hwframe",
     ];
 
-    // TESTBED.md section 2: a later mount queued behind an initialising client, and mount A waiting for
+    // The VM tier (tests/vm): a later mount queued behind an initialising client, and mount A waiting for
     // EXCHANGE_ID (4.1) behind a ping-only server.
     private const string NfsWaiterStack =
         "[<0>] nfs_wait_client_init_complete+0x4f/0x90 [nfs]\n" +

@@ -18,10 +18,10 @@ public static partial class OperationsFiles
     public static string RuleTestsDir => Path.Combine(PrometheusDir, "tests");
     public static string ScrapeExample => Path.Combine(PrometheusDir, "scrape-config.example.yml");
     public static string Dashboard => Path.Combine(TestHost.RepoRoot, "packaging", "grafana", "nfswatch-dashboard.json");
-    public static string Readme => Path.Combine(TestHost.RepoRoot, "README.md");
+    public static string Runbook => Path.Combine(TestHost.RepoRoot, "docs", "runbook.md");
 
-    /// <summary>Where each runbook_url must point: the README on GitHub, plus an anchor.</summary>
-    public const string RunbookPrefix = "https://github.com/nfswatch/nfswatch/blob/main/README.md#";
+    /// <summary>Where each runbook_url must point: docs/runbook.md on GitHub, plus an anchor.</summary>
+    public const string RunbookPrefix = "https://github.com/nfswatch/nfswatch/blob/main/docs/runbook.md#";
 
     public record ToolResult(int ExitCode, string Output);
 
@@ -114,54 +114,12 @@ public static partial class OperationsFiles
         return result;
     }
 
-    /// <summary>
-    /// The anchors GitHub gives the headings of a Markdown file (outside fenced code): the heading's text without
-    /// its Markdown, lower case, every character but letters, digits, spaces, hyphens and underscores removed,
-    /// spaces made hyphens; a repeated anchor gets -1, -2, ... (github-slugger, as github.com renders README.md).
-    /// </summary>
-    public static List<string> HeadingAnchors(string markdown)
-    {
-        var anchors = new List<string>();
-        var seen = new Dictionary<string, int>();
-        bool fenced = false;
-        foreach (string raw in markdown.Split('\n'))
-        {
-            string line = raw.TrimEnd('\r');
-            if (line.TrimStart().StartsWith("```", StringComparison.Ordinal)) { fenced = !fenced; continue; }
-            if (fenced) continue;
-            var m = Heading().Match(line);
-            if (!m.Success) continue;
-            string slug = Slug(m.Groups[1].Value);
-            if (seen.TryGetValue(slug, out int n))
-            {
-                seen[slug] = n + 1;
-                slug = $"{slug}-{n + 1}";
-            }
-            else seen[slug] = 0;
-            anchors.Add(slug);
-        }
-        return anchors;
-    }
+    /// <summary>The anchors GitHub gives the headings of a Markdown file (<see cref="Markdown.HeadingAnchors"/>).</summary>
+    public static List<string> HeadingAnchors(string markdown) => Markdown.HeadingAnchors(markdown);
 
-    public static string Slug(string heading)
-    {
-        string text = MarkdownLink().Replace(heading.Trim(), "$1");
-        text = text.Replace("`", "").Replace("*", "");
-        var slug = new StringBuilder();
-        foreach (char c in text.ToLowerInvariant())
-        {
-            if (char.IsLetterOrDigit(c) || c is '-' or '_') slug.Append(c);
-            else if (c == ' ') slug.Append('-');
-        }
-        return slug.ToString();
-    }
+    public static string Slug(string heading) => Markdown.Slug(heading);
 
     [GeneratedRegex(@"^(\s*)for:\s*\S+\s*$")]
     private static partial Regex ForLine();
 
-    [GeneratedRegex(@"^#{1,6}\s+(.+?)(?:\s+#+)?\s*$")]
-    private static partial Regex Heading();
-
-    [GeneratedRegex(@"\[([^\]]*)\]\([^)]*\)")]
-    private static partial Regex MarkdownLink();
 }

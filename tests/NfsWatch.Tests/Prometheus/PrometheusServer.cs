@@ -6,7 +6,7 @@ using NfsWatch.Tests.Support;
 namespace NfsWatch.Tests.PrometheusTier;
 
 /// <summary>
-/// A real Prometheus (Debian's /usr/bin/prometheus, ../shared/TESTBED.md section 5) on a free loopback port, with
+/// A real Prometheus (Debian's /usr/bin/prometheus) on a free loopback port, with
 /// a configuration, rule files and a TSDB in a temp dir of its own. Dispose stops it by its own PID (SIGTERM, then
 /// SIGKILL) and deletes the dir.
 /// </summary>

@@ -5,7 +5,7 @@ namespace NfsWatch.Tests.PrometheusTier;
 
 /// <summary>
 /// The shipped rule files as a real Prometheus loads them (its /api/v1/rules is the parser): every alert carries a
-/// severity, a summary, a description and a runbook link to a heading of the README, and every rule has unit
+/// severity, a summary, a description and a runbook link to a heading of docs/runbook.md, and every rule has unit
 /// tests in packaging/prometheus/tests.
 /// </summary>
 [Trait("Tier", "prometheus")]
@@ -14,12 +14,12 @@ public class ShippedRulesTests
     private static readonly string[] Severities = ["critical", "warning", "info"];
 
     [Fact]
-    public async Task EveryAlertHasSeveritySummaryDescriptionAndARunbookHeadingInTheReadme()
+    public async Task EveryAlertHasSeveritySummaryDescriptionAndARunbookHeading()
     {
         var rules = await LoadedRulesAsync();
         var alerts = rules.Where(r => r.GetProperty("type").GetString() == "alerting").ToList();
         Assert.True(alerts.Count >= 10, $"only {alerts.Count} alerting rules loaded");
-        var anchors = OperationsFiles.HeadingAnchors(File.ReadAllText(OperationsFiles.Readme));
+        var anchors = OperationsFiles.HeadingAnchors(File.ReadAllText(OperationsFiles.Runbook));
         Assert.Contains("runbook", anchors);
 
         foreach (var alert in alerts)
@@ -34,7 +34,7 @@ public class ShippedRulesTests
             string url = annotations.GetProperty("runbook_url").GetString()!;
             Assert.StartsWith(OperationsFiles.RunbookPrefix, url);
             string anchor = url[OperationsFiles.RunbookPrefix.Length..];
-            Assert.True(anchors.Contains(anchor), $"{name}: runbook_url anchor #{anchor} is no heading of README.md (its anchors: {string.Join(" ", anchors)})");
+            Assert.True(anchors.Contains(anchor), $"{name}: runbook_url anchor #{anchor} is no heading of docs/runbook.md (its anchors: {string.Join(" ", anchors)})");
             // One runbook section per alert, named after it.
             Assert.Equal(OperationsFiles.Slug(name), anchor);
         }
@@ -88,7 +88,7 @@ public class ShippedRulesTests
 
     [Theory]
     [InlineData("Set up a machine", "set-up-a-machine")]
-    [InlineData("Beyond ../shared/INTERFACE.md", "beyond-sharedinterfacemd")]
+    [InlineData("Beyond the scan JSON's first version", "beyond-the-scan-jsons-first-version")]
     [InlineData("Example: `nfswatch scan` during a real hang", "example-nfswatch-scan-during-a-real-hang")]
     [InlineData("Alerts, dashboards and the runbook", "alerts-dashboards-and-the-runbook")]
     [InlineData("NfsWatchMountHung", "nfswatchmounthung")]

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace NfsWatch.Tests.Support;
 
 /// <summary>
-/// A real systemd-journald of the test's own (../shared/TESTBED.md section 3), in a private mount namespace
+/// A real systemd-journald of the test's own, in a private mount namespace
 /// with its own /run: nothing reaches the host's journal. Programs log to it from inside that namespace
 /// (<see cref="Enter"/>), or from outside through <see cref="SocketPath"/>; <see cref="Read"/> asks journalctl.
 /// </summary>

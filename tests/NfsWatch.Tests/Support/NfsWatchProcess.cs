@@ -28,6 +28,9 @@ public static class NfsWatchProcess
             throw new TimeoutException($"nfswatch {string.Join(' ', args)} did not finish");
         }
         p.WaitForExit();
+        var args2 = args.ToList();
+        // Every scan --json of every test is held to the published schema.
+        if (args2.Contains("scan") && args2.Contains("--json") && p.ExitCode is 0 or 1) ScanSchema.AssertValid(stdout.Result);
         return new Result(p.ExitCode, stdout.Result, stderr.Result);
     }
 

@@ -4,7 +4,7 @@ using NfsWatch.Tests.Support;
 namespace NfsWatch.Tests.Systemd;
 
 /// <summary>
-/// A real systemd booted in a container (../shared/TESTBED.md section 4): systemd-nspawn --boot over the root
+/// A real systemd booted in a container (tests/systemd/prepare): systemd-nspawn --boot over the root
 /// that tests/systemd/prepare made (under a tmpfs overlay: every boot starts clean and the cache is never
 /// written), in a private mount namespace with its own /run, with /dev/fuse and a
 /// package directory bound in. Commands run inside through nsenter. Dispose powers it off (SIGTERM to

@@ -20,13 +20,7 @@ public class SystemdServiceTests
     [Fact]
     public async Task TheServiceRunsUnderSystemdAndTellsTheJournalWhoHangs()
     {
-        string aot = Environment.GetEnvironmentVariable("NFSWATCH_AOT_BINARY") ?? Path.Combine(TestHost.RepoRoot, "artifacts", "aot", "nfswatch");
-        Assert.True(File.Exists(aot), $"no Native AOT binary at {aot}: tests/run-all systemd publishes it");
-        using var pkg = new TempTree();
-        File.SetUnixFileMode(pkg.Path, (UnixFileMode)0b111_101_101);
-        File.Copy(aot, Path.Combine(pkg.Path, "nfswatch"));
-        foreach (string file in new[] { "nfswatch.service", "nfswatch.socket", "nfswatch.sysusers" })
-            File.Copy(Path.Combine(TestHost.RepoRoot, "systemd", file), Path.Combine(pkg.Path, file));
+        using var pkg = PackagedUnit.Stage();
         File.Copy(HungMount.BinaryPath, Path.Combine(pkg.Path, "fusehang"));
         int port = TestHost.FreePort();
 
@@ -66,6 +60,7 @@ public class SystemdServiceTests
             Assert.StartsWith("1 hung mount", c.Property("nfswatch", "StatusText"));
 
             var scan = c.Run("/usr/bin/nfswatch", "scan", "--json", "--threshold", "1s");
+            ScanSchema.AssertValid(scan.Stdout, "scan --json under the packaged unit's systemd");
             var call = Assert.Single(JsonDocument.Parse(scan.Stdout).RootElement.GetProperty("mount_syscalls").EnumerateArray());
             Assert.Equal("hangtest.service", call.GetProperty("unit").GetString());
             Assert.Equal("fusehang", call.GetProperty("comm").GetString());
@@ -96,7 +91,9 @@ public class SystemdServiceTests
                                                           && Daemon.Sum(m, "nfswatch_hung_mount_threads") == 1, "the activating mount unit");
             Assert.Equal(1, Daemon.Sum(metrics, "nfswatch_probe_available", "probe=\"dbus\""));
             Assert.Equal("activating", c.Property("tmp-unitmnt.mount", "ActiveState"));
-            var scan = JsonDocument.Parse(c.Run("/usr/bin/nfswatch", "scan", "--json", "--threshold", "1s").Stdout).RootElement;
+            string scanText = c.Run("/usr/bin/nfswatch", "scan", "--json", "--threshold", "1s").Stdout;
+            ScanSchema.AssertValid(scanText, "scan --json with a mount unit activating");
+            var scan = JsonDocument.Parse(scanText).RootElement;
             var unit = Assert.Single(scan.GetProperty("systemd_mount_units").EnumerateArray(), u => u.GetProperty("unit").GetString() == "tmp-unitmnt.mount");
             Assert.Equal(("activating", "mounting"), (unit.GetProperty("state").GetString(), unit.GetProperty("sub_state").GetString()));
             Assert.InRange(unit.GetProperty("activating_seconds").GetDouble(), 2, 120);
@@ -162,7 +159,7 @@ public class SystemdServiceTests
         try
         {
             await socket.ConnectAsync(to, timeout.Token);
-            await socket.SendAsync("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray(), SocketFlags.None, timeout.Token);
+            await socket.SendAsync("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"u8.ToArray(), SocketFlags.None, timeout.Token);
             var answer = new MemoryStream();
             byte[] buffer = new byte[65536];
             int n;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using NfsWatch.Tests.Live;
+using NfsWatch.Tests.Support;
 using Xunit.Abstractions;
 
 namespace NfsWatch.Tests.Vm;
@@ -417,6 +418,25 @@ public class VmNfsTests(ITestOutputHelper output)
         int from = frames.IndexOf(inner), to = frames.IndexOf(outer);
         Assert.True(from >= 0 && to > from, $"no {inner} ... {outer} in {string.Join(" < ", frames)}");
         return frames[(from + 1)..to];
+    }
+
+    public static TheoryData<string, string> EveryScenario()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (string kernel in new[] { "bullseye", "bookworm", "trixie" })
+            foreach (string scenario in new[] { "no-answer", "head-of-line", "hard-mount", "nfsv3-mount" })
+                data.Add(kernel, scenario);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(EveryScenario))]
+    public void EveryScanJsonInTheGuestMatchesThePublishedSchema(string kernel, string scenario)
+    {
+        var run = Boot(VmKernel.Of(kernel), scenario);
+        var scans = run.Sections.Where(s => s.Key.StartsWith("scan json", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(scans);
+        foreach (var (name, text) in scans) ScanSchema.AssertValid(text, $"section '{name}' of {scenario} on {kernel}");
     }
 
     private static string? Str(JsonElement e, string name) => e.GetProperty(name).ValueKind == JsonValueKind.Null ? null : e.GetProperty(name).GetString();

@@ -9,7 +9,7 @@ namespace NfsWatch.Tests.Vm;
 
 /// <summary>
 /// Runs one scenario of the VM tier (tests/vm/scenarios) through tests/vm/run: a Debian kernel with the NFS client
-/// and server under QEMU, with the Native AOT nfswatch inside it (../shared/TESTBED.md section 2). Each scenario
+/// and server under QEMU, with the Native AOT nfswatch inside it (tests/vm/README.md). Each scenario
 /// boots once per kernel per test run; every test that asks for it shares the result.
 /// </summary>
 public static class VmScenario

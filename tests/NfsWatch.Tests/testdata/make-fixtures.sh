@@ -47,8 +47,8 @@ FUTEX='202 0xc000100148 0x80 0x0 0x0 0x0 0x0 0x7ffd2a1c1ed8 0x46f023'
 # small addresses so that a plain file can stand for /proc/PID/mem.
 MOUNT='165 0x1000 0x1100 0x1200 0x0 0x2000 0x0 0x7ffd8e1b2c18 0x7f0c9d51f9fa'
 
-# A mount.nfs4 helper hung in mount(2) against a server that never answers (stack: ../shared/TESTBED.md
-# section 2, captured on Debian 6.1.0-56-amd64). It last ran at 658 s; uptime 1000 s: 342 s in the call.
+# A mount.nfs4 helper hung in mount(2) against a server that never answers (stack: the VM tier,
+# captured on Debian 6.1.0-56-amd64). It last ran at 658 s; uptime 1000 s: 342 s in the call.
 kernel nfs4-helper 6.1.0-56-amd64 x86_64 1000.00
 task nfs4-helper 1 1 systemd S 4194560 2 "$IDLE" do_epoll_wait 999000.000000
 task nfs4-helper 2 2 kthreadd S 2129984 2 "-1 0x0 0x0" kthreadd 999000.000000
@@ -60,7 +60,7 @@ mem nfs4-helper 2100 0x2000 'vers=4.1,addr=127.0.0.2,clientaddr=127.0.0.1'
 cmdline nfs4-helper 2100 /sbin/mount.nfs4 127.0.0.2:/ /mnt/a -o vers=4.1
 task nfs4-helper 2099 2099 mount S 4194560 59990 '61 0xffffffff 0x7ffd1c 0x0 0x0 0x0 0x0 0x7ffd2a1c1ed8 0x7f3b1c2e6d46' do_wait 600100.000000
 
-# dockerd mounts NFS volumes from one of its threads while the main thread sleeps elsewhere (TESTBED 9).
+# dockerd mounts NFS volumes from one of its threads while the main thread sleeps elsewhere (tests/vm/nfsmount.c does the same).
 kernel dockerd-thread 6.1.0-56-amd64 x86_64 1000.00
 task dockerd-thread 3000 3000 dockerd S 4194560 5000 "$FUTEX" futex_wait_queue 999900.000000
 task dockerd-thread 3000 3001 dockerd S 4194624 5001 "$IDLE" do_epoll_wait 999950.000000
@@ -103,7 +103,7 @@ kernel helper-cmdline 6.1.0-56-amd64 x86_64 1000.00
 task helper-cmdline 7100 7100 mount.nfs4 D 4194560 60000 "$MOUNT" rpc_wait_bit_killable 658000.000000 nfs4-no-answer.txt
 cmdline helper-cmdline 7100 /sbin/mount.nfs4 fs-12345678.efs.eu-west-1.amazonaws.com:/ /mnt/efs -o nfsvers=4.1,rsize=1048576,hard,timeo=600,retrans=2,noresvport
 
-# Head-of-line blocking (TESTBED section 2): mount A to a server that answers only NULL pings initialises a
+# Head-of-line blocking (the VM tier's head-of-line scenario): mount A to a server that answers only NULL pings initialises a
 # client and waits for EXCHANGE_ID; mount B to a live server waits for A's client to finish initialising.
 kernel head-of-line 6.1.0-56-amd64 x86_64 1000.00
 task head-of-line 8100 8100 mount.nfs4 D 4194560 30000 "$MOUNT" rpc_wait_bit_killable 700000.000000 nfs4-blocker.txt

@@ -57,7 +57,7 @@ namespace NfsWatch.Bench
     }
 
     internal sealed record DaemonRun(string Probe, int Threads, int IntervalSeconds, double Seconds, double CpuFraction, double KernelShare, double RssMiB,
-        double PeakRssMiB, double MeanScanMs, int Scans);
+        double PeakRssMiB, double MeanScanMs, int Scans, long BinaryBytes);
 
     /// <summary>Nanoseconds per system call (tests/bench/syscalls.c) without and with the BPF probe attached.</summary>
     internal sealed record SyscallCost(string Call, double WithoutNs, double WithNs)
@@ -351,7 +351,8 @@ namespace NfsWatch.Bench
                 var (sum1, count1) = ScanDuration(body);
                 int threads = (int)Gauge(body, "nfswatch_scanned_threads");
                 int scans = (int)(count1 - count0);
-                return new DaemonRun(probe, threads, interval, elapsed, cpu / elapsed, kernelShare, rss, peak, scans > 0 ? (sum1 - sum0) / scans * 1000 : double.NaN, scans);
+                return new DaemonRun(probe, threads, interval, elapsed, cpu / elapsed, kernelShare, rss, peak, scans > 0 ? (sum1 - sum0) / scans * 1000 : double.NaN, scans,
+                    new FileInfo(s.NfsWatch).Length);
             }
             finally
             {

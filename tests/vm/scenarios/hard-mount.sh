@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scenario (c) of issue 4: I/O on a hard NFS mount whose server is gone (../shared/TESTBED.md section 2).
+# I/O on a hard NFS mount whose server is gone.
 # A hard NFSv4.1 mount of the kernel NFS server on 127.0.0.1 with short timeo=10,retrans=1; `rpc.nfsd 0` stops
 # the server; then two threads wait in D (rpc_wait_bit_killable), and the kernel soon logs
 # "nfs: server 127.0.0.1 not responding, still trying":

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scenario (b) of issue 4: head-of-line blocking of NFSv4 client initialisation (../shared/TESTBED.md section 2).
+# Head-of-line blocking of NFSv4 client initialisation.
 # The kernel NFS server serves /srv/export on 127.0.0.1 only; pingonly on 127.0.0.3 answers RPC NULL pings and
 # nothing else.
 #   blocker  nfsmount: mount(2) of 127.0.0.3:/ (nfs4, vers=4.1): passes rpc_create, its client is listed as

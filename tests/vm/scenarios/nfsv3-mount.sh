@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scenario (d): NFSv3 mount paths, to capture real kernel stacks (issue 4: "the NFSv3 lockd start-up hang").
+# NFSv3 mount paths, to capture real kernel stacks of the NFSv3 lockd start-up hang.
 #   1. live     mount -t nfs -o vers=3 127.0.0.1:/srv/export of the kernel NFS server (v3 enabled, rpc.statd
 #               started by mount.nfs): it should just work; the lockd kernel thread's stack is recorded.
 #   2. mnt      mount(2) of nfs vers=3 whose MOUNT call goes to pingonly (127.0.0.3, answers RPC NULL only):

@@ -1,6 +1,5 @@
 #!/bin/bash
-# Scenario (a) of issue 4: an NFSv4.1 mount against an address whose server never answers (../shared/TESTBED.md
-# section 2). blackhole accepts on 127.0.0.2:2049 and never answers, so the mount waits for the first RPC NULL
+# An NFSv4.1 mount against an address whose server never answers. blackhole accepts on 127.0.0.2:2049 and never answers, so the mount waits for the first RPC NULL
 # ping inside rpc_create: state D, wchan rpc_wait_bit_killable. Two such mounts at once, neither holding up the
 # other (the kernel lists a client only after that ping):
 #   direct  nfsmount: mount(2) itself, fstype nfs4, data vers=4.1,addr=127.0.0.2,clientaddr=127.0.0.1

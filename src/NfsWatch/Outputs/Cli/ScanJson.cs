@@ -127,14 +127,7 @@ public static class ScanJson
         }
         else w.WriteNull("signature");
         WriteStringOrNull(w, "role", r.Role);
-        if (r.WaitsFor is { } on)
-        {
-            w.WriteStartObject("waits_for");
-            w.WriteNumber("pid", on.Pid);
-            w.WriteNumber("tid", on.Tid);
-            w.WriteString("on", on.On);
-            w.WriteEndObject();
-        }
+        if (r.WaitsFor is { } on) { w.WritePropertyName("waits_for"); WriteWait(w, on); }
         else w.WriteNull("waits_for");
         WriteStringOrNull(w, "container_id", r.Owner.ContainerId);
         WriteStringOrNull(w, "unit", r.Owner.Unit);
@@ -144,14 +137,7 @@ public static class ScanJson
         w.WriteBoolean("kernel_thread", t.IsKernelThread);
         WriteStringOrNull(w, "waits_on", r.WaitsFor?.On ?? r.WaitsOn);
         w.WriteStartArray("waiters");
-        foreach (var waiter in r.Waiters)
-        {
-            w.WriteStartObject();
-            w.WriteNumber("pid", waiter.Pid);
-            w.WriteNumber("tid", waiter.Tid);
-            w.WriteString("on", waiter.On);
-            w.WriteEndObject();
-        }
+        foreach (var waiter in r.Waiters) WriteWait(w, waiter);
         w.WriteEndArray();
         w.WriteString("cause", HangCauses.Name(r.Cause));
         if (r.Action is { } action) { w.WritePropertyName("action"); WriteAction(w, action); }
@@ -160,6 +146,16 @@ public static class ScanJson
         w.WriteStartArray("kernel_log");
         foreach (string line in r.KernelLog) w.WriteStringValue(line);
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>A wait between two threads: {"pid", "tid", "on"}.</summary>
+    private static void WriteWait(Utf8JsonWriter w, WaitsFor wait)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("pid", wait.Pid);
+        w.WriteNumber("tid", wait.Tid);
+        w.WriteString("on", wait.On);
         w.WriteEndObject();
     }
 

@@ -20,7 +20,7 @@ public sealed unsafe partial class NativeJournalWriter : IJournalWriter, IDispos
     {
         SocketPath = socketPath;
         _endpoint = new UnixDomainSocketEndPoint(socketPath);
-        // sd_journal_sendv returns 0 even when nothing listens (../shared/TESTBED.md section 3): look for the socket.
+        // sd_journal_sendv returns 0 even when nothing listens (a datagram to a missing socket is dropped without an error): look for the socket.
         if (!File.Exists(socketPath)) return;
         _socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
     }

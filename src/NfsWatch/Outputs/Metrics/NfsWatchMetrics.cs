@@ -12,7 +12,7 @@ namespace NfsWatch.Outputs.Metrics;
 public sealed class NfsWatchMetrics
 {
     private readonly Gauge _mountUnits, _stalled, _hung, _inFlight, _oldest, _kernelInfo, _buildInfo, _scanned, _lastScan, _probe, _nfsMounts, _blocked, _blockedAll, _wedged;
-    private readonly Counter _dropped, _stalls, _events, _errors, _kernelLog, _rpcOps, _rpcRetrans, _rpcTimeouts, _rpcSends, _rpcBacklog, _readTimeouts;
+    private readonly Counter _stalls, _events, _errors, _kernelLog, _rpcOps, _rpcRetrans, _rpcTimeouts, _rpcSends, _rpcBacklog, _readTimeouts;
     private readonly Histogram _duration;
     private readonly Lock _applyLock = new();
     private ScanReport? _latest, _applied;
@@ -67,18 +67,11 @@ public sealed class NfsWatchMetrics
         _stalls = f.CreateCounter("nfswatch_scan_stalls_total",
             "Scans abandoned because a proc read blocked past the deadline; the process read is skipped for 5 minutes.");
         _stalled = f.CreateGauge("nfswatch_stalled_processes", "Processes skipped because reading their proc files blocked a scan.");
-        _dropped = f.CreateCounter("nfswatch_metrics_connections_dropped_total",
-            "Connections to /metrics closed unanswered: per_address_limit, idle_evicted (no request while every slot was taken), timeout.", "reason");
         _buildInfo.WithLabels(version).Set(1);
-        // Every reason from the start, at 0: rate() and increase() then see the first drop.
-        foreach (string reason in new[] { MetricsHttpServer.DroppedPerAddress, MetricsHttpServer.DroppedIdle, MetricsHttpServer.DroppedTimeout })
-            _dropped.WithLabels(reason);
         registry.AddBeforeCollectCallback(ApplyLatest);
     }
 
     public void RecordStall() => _stalls.Inc();
-
-    public void RecordDroppedConnection(string reason) => _dropped.WithLabels(reason).Inc();
 
     /// <summary>systemd's mount units (null: D-Bus or systemd not reachable, and the dbus probe says so).</summary>
     public void RecordMountUnits(IReadOnlyList<MountUnit>? units, double thresholdSeconds)
