@@ -19,6 +19,8 @@ namespace NfsWatch.Core.Explanation;
 /// privileges before it calls the filesystem), then the rest; within each, processes take turns (one call each per
 /// round, the least recently served first), so every process waiting for a read gets one within a few scans
 /// however many processes or threads another user has. Reads that need no child (a descriptor's link) are free.
+/// Threads of one process in the same mount-family call with the same arguments share one address space, so one
+/// read answers for all of them (dockerd's threads, or a helper's, mounting the same volume).
 /// </remarks>
 public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan readAfter)
 {
@@ -29,7 +31,9 @@ public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan 
     private readonly Dictionary<CallKey, MountRequest?> _requests = [];
     private readonly Dictionary<int, List<MountInfo>?> _mountTables = [];
     private readonly HashSet<CallKey> _seen = [];
-    private readonly HashSet<CallKey> _planned = [];
+    private readonly HashSet<PlanKey> _planned = [];
+    private readonly Dictionary<PlanKey, MountRequest?> _shared = [];
+    private readonly HashSet<PlanKey> _sharedSeen = [];
     private readonly Dictionary<int, long> _lastServed = [];
     private long _scan;
     private bool? _memoryReadable;
@@ -43,6 +47,17 @@ public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan 
     }
 
     /// <summary>
+    /// What one isolated read answers: a mount-family call of a process with these arguments (its threads share the
+    /// memory the arguments point to), or one thread's call otherwise (a relative path depends on the thread's own
+    /// working directory).
+    /// </summary>
+    private readonly record struct PlanKey(int Pid, int Tid, int Number, ulong A0, ulong A1, ulong A2, ulong A3, ulong A4, ulong A5)
+    {
+        public static PlanKey Of(ObservedThread t) =>
+            new(t.Pid, t.Kind == ThreadKind.MountCall ? 0 : t.Tid, t.SyscallNumber, t.Args[0], t.Args[1], t.Args[2], t.Args[3], t.Args[4], t.Args[5]);
+    }
+
+    /// <summary>
     /// Starts a scan and plans its isolated reads among <paramref name="threads"/>: which calls get one now (see the
     /// remarks on the class). <paramref name="namedHung"/>: threads the kernel log names hung, read first and
     /// whatever their age.
@@ -53,10 +68,13 @@ public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan 
         _seen.Clear();
         _mountTables.Clear();
         _planned.Clear();
+        _sharedSeen.Clear();
         if (reader is null) return;
         var rounds = threads
-            .Where(t => !t.IsKernelThread && !_requests.ContainsKey(CallKey.Of(t)) && NeedsChild(t, machine) && Captured(t) is null
+            .Where(t => !t.IsKernelThread && !_requests.ContainsKey(CallKey.Of(t)) && !_shared.ContainsKey(PlanKey.Of(t)) && NeedsChild(t, machine) && Captured(t) is null
                         && (t.StuckSeconds >= _readAfterSeconds || namedHung.Contains(t.Tid)) && !reader.IsWedged(t.Pid))
+            .OrderByDescending(t => namedHung.Contains(t.Tid)).ThenByDescending(t => t.StuckSeconds)
+            .DistinctBy(PlanKey.Of)
             .GroupBy(t => (Tier: namedHung.Contains(t.Tid) ? 0 : PastPrivilegeCheck(t) ? 1 : 2, t.Pid))
             .SelectMany(g => g.OrderByDescending(t => t.StuckSeconds).Select((t, turn) => (g.Key.Tier, Turn: turn, Thread: t)))
             .OrderBy(c => c.Tier).ThenBy(c => c.Turn)
@@ -64,7 +82,7 @@ public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan 
             .Take(MaxReadsPerScan);
         foreach (var (_, _, t) in rounds)
         {
-            _planned.Add(CallKey.Of(t));
+            _planned.Add(PlanKey.Of(t));
             _lastServed[t.Pid] = _scan;
         }
         // Processes that are gone need no turn.
@@ -76,6 +94,7 @@ public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan 
     public void EndScan()
     {
         foreach (var key in _requests.Keys.Where(k => !_seen.Contains(k)).ToList()) _requests.Remove(key);
+        foreach (var key in _shared.Keys.Where(k => !_sharedSeen.Contains(k)).ToList()) _shared.Remove(key);
     }
 
     /// <summary>True for a call whose explanation needs a read in a child: a mount call's arguments, a path argument.</summary>
@@ -93,17 +112,20 @@ public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan 
     {
         var key = CallKey.Of(thread);
         _seen.Add(key);
+        var plan = PlanKey.Of(thread);
+        _sharedSeen.Add(plan);
         if (_requests.TryGetValue(key, out var known)) return known;
         // Strings the kernel probe copied at entry cost nothing to use: no child, no waiting.
         if (thread.Kind == ThreadKind.MountCall && Captured(thread) is { } captured)
             return _requests[key] = FromStrings(thread, captured);
+        if (_shared.TryGetValue(plan, out var sibling)) return _requests[key] = sibling;
         if (thread.StuckSeconds < _readAfterSeconds && !force) return null;
         if (thread.IsKernelThread) return null;
         // A read in a child waits for its turn (BeginScan's plan); a descriptor's link costs nothing.
-        if (reader is not null && NeedsChild(thread, machine) && !_planned.Contains(key)) return null;
+        if (reader is not null && NeedsChild(thread, machine) && !_planned.Remove(plan)) return null;
         bool final;
         var request = thread.Kind == ThreadKind.MountCall ? ReadRequest(thread, out final) : MountOf(thread, machine, out final);
-        if (final) _requests[key] = request;
+        if (final) _requests[key] = _shared[plan] = request;
         return request;
     }
 

@@ -83,7 +83,8 @@ public sealed record WaitRule(
             t => t.Thread.State == 'D' && Top(t, DirectoryLockTakers),
             (h, w) => h.OnRemoteFs && SameMount(h, w) && (Below(h, DirectoryLockHolders) || PassedSharedFrame(h, w)),
             (w, h) => (w.BlockedOn ?? h?.BlockedOn) is { } m ? $"a directory lock (i_rwsem) on {m}" : "a directory lock (i_rwsem)",
-            WaiterKillable: false),
+            WaiterKillable: false,
+            SharesServer: true),
         // fs/file.c __fdget_pos: threads sharing an open directory or file take its f_pos_lock in turn; the
         // holder is the thread of the same process in a call on the same descriptor.
         new("file-position-lock",
@@ -97,7 +98,8 @@ public sealed record WaitRule(
             t => t.Thread.State == 'D' && Top(t, InodeLockTakers),
             (h, w) => h.OnRemoteFs && SameMount(h, w) && (Below(h, InodeLockTakers) || PassedSharedFrame(h, w)),
             (w, _) => w.BlockedOn is { } m ? $"a file's inode lock (i_rwsem) on {m}" : "a file's inode lock (i_rwsem)",
-            WaiterKillable: false),
+            WaiterKillable: false,
+            SharesServer: true),
         // fs/nfs/nfs4state.c: while the state manager of a server recovers (lease, session, reboot), calls to
         // that server wait in nfs4_wait_clnt_recover for it. The manager is a kernel thread named after the server.
         new("nfs4-state-recovery",

@@ -58,8 +58,8 @@ public sealed class ReportPipeline
             for (int i = 0; i < contexts.Count; i++)
             {
                 if (graph.LinkOf(i) is not { Holder: { } h, Rule.SharesServer: true }) continue;
-                if (contexts[h].Server is null && contexts[i].Server is not null) { contexts[h] = OnTheSameServer(contexts[h], contexts[i]); changed = true; }
-                else if (contexts[i].Server is null && contexts[h].Server is not null) { contexts[i] = OnTheSameServer(contexts[i], contexts[h]); changed = true; }
+                if (KnowsLess(contexts[h], contexts[i])) { contexts[h] = OnTheSameServer(contexts[h], contexts[i]); changed = true; }
+                else if (KnowsLess(contexts[i], contexts[h])) { contexts[i] = OnTheSameServer(contexts[i], contexts[h]); changed = true; }
             }
         }
         var reported = Reported(contexts, graph, kernelLog);
@@ -161,6 +161,14 @@ public sealed class ReportPipeline
             context = context with { AutofsDaemon = new ExternalHolder(daemon, _arguments.CommOf(daemon) ?? "?") };
         return context;
     }
+
+    /// <summary>
+    /// <paramref name="a"/> does not name the server <paramref name="b"/> names, or (a FUSE filesystem has none) names
+    /// neither server nor filesystem where <paramref name="b"/> names its filesystem. Each step names one more, so
+    /// the propagation ends.
+    /// </summary>
+    private static bool KnowsLess(ThreadContext a, ThreadContext b) =>
+        (a.Server is null && b.Server is not null) || (a.Server is null && a.FsType is null && b.FsType is not null);
 
     private static ThreadContext OnTheSameServer(ThreadContext unknown, ThreadContext known) => unknown with
     {

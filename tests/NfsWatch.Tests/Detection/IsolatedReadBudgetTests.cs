@@ -65,4 +65,28 @@ public class IsolatedReadBudgetTests
         Assert.Equal("127.0.0.2:/", Assert.Single(report.MountCalls, c => c.Pid == 2100).Source);
         Assert.Equal(CallArguments.MaxReadsPerScan - 1, report.MountCalls.Count(c => c.Pid != 2100 && c.Source is not null));
     }
+
+    [Fact]
+    public void ThreadsOfOneProcessInTheSameCallShareOneRead()
+    {
+        // mount.nfs4's one call, and twenty more threads of the same process in the same call with the same
+        // arguments (dockerd's threads mounting one volume): more than a scan's reads, all explained at once.
+        using var tree = Fixtures.CopyToTemp("nfs4-helper");
+        string real = Path.Combine(tree.Path, "2100", "task", "2100");
+        for (int tid = 2101; tid <= 2120; tid++)
+        {
+            string task = Path.Combine(tree.Path, "2100", "task", $"{tid}");
+            Directory.CreateDirectory(task);
+            foreach (string f in new[] { "syscall", "wchan", "stack", "sched" }) File.Copy(Path.Combine(real, f), Path.Combine(task, f));
+            File.WriteAllText(Path.Combine(task, "stat"), File.ReadAllText(Path.Combine(real, "stat")).Replace("2100 (mount.nfs4)", $"{tid} (mount.nfs4)"));
+        }
+        var proc = new ProcFs(tree.Path);
+        var reader = new IsolatedReader(new SelfCommand("dotnet", [NfsWatchProcess.Dll]), tree.Path, TimeSpan.FromSeconds(5));
+        var report = new ReportPipeline(proc, SignatureCatalog.Defaults, reader, TimeSpan.FromSeconds(15))
+            .Build(new MountScanner(proc, TimeSpan.FromSeconds(30)).Scan(), new KernelLogView(), [], new ReportInputs());
+
+        Assert.True(report.MountCalls.Count > CallArguments.MaxReadsPerScan);
+        Assert.Equal(21, report.MountCalls.Count(c => c.Pid == 2100));
+        Assert.All(report.MountCalls, c => Assert.Equal(("127.0.0.2:/", "nfs4"), (c.Source, c.FsType)));
+    }
 }

@@ -93,6 +93,31 @@ public class LiveHangTests
     }
 
     [Fact]
+    public void ThreadsBehindTheFirstOnesDirectoryLockAreOnItsFilesystemAndWaitForIt()
+    {
+        // Three threads bind-mount from the one FUSE directory: the first waits for the server inside the lookup,
+        // the others for the directory's lock it holds, in plain VFS code that names no filesystem.
+        using var hang = new HungMount(threads: 3);
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Directory.GetDirectories($"/proc/{hang.Pid}/task").Count(t => File.ReadAllText(Path.Combine(t, "syscall")).Split(' ')[0] is "165" or "40") < 3)
+        {
+            Assert.True(DateTime.UtcNow < until, "three threads never blocked in mount(2)");
+            Thread.Sleep(20);
+        }
+        Thread.Sleep(2500); // well past the 1 s threshold
+
+        var have = NfsWatchProcess.Run(["scan", "--json", "--threshold", "1s"]);
+        Assert.Equal(1, have.ExitCode);
+        var calls = JsonDocument.Parse(have.Stdout).RootElement.GetProperty("mount_syscalls").EnumerateArray()
+            .Where(c => c.GetProperty("pid").GetInt32() == hang.Pid).ToList();
+        Assert.Equal(3, calls.Count);
+        Assert.All(calls, c => Assert.Equal("fuse", c.GetProperty("fstype").GetString()));
+        var waiters = calls.Where(c => c.GetProperty("waits_for").ValueKind == JsonValueKind.Object).ToList();
+        Assert.Equal(2, waiters.Count);
+        Assert.All(waiters, w => Assert.StartsWith("a directory lock", w.GetProperty("waits_for").GetProperty("on").GetString()));
+    }
+
+    [Fact]
     public void YoungCallsAreListedButNotHung()
     {
         using var hang = new HungMount();

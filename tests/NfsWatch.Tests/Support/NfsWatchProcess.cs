@@ -62,8 +62,9 @@ public static class NfsWatchProcess
         // A config file or NFSWATCH_ variable of the machine must not leak into tests.
         foreach (string key in Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("NFSWATCH_", StringComparison.Ordinal)))
             info.Environment.Remove(key);
-        // The daemons and scans of one test run share their own state dir, never the machine's /run/nfswatch.
-        info.Environment["NFSWATCH_STATE_DIR"] = StateDir;
+        // The daemons and scans of one test run share their own state dir, never the machine's /run/nfswatch; those
+        // run as nobody have one of their own (a scan refuses a hand-over file that root wrote, and says so).
+        info.Environment["NFSWATCH_STATE_DIR"] = ReferenceEquals(prefix, AsNobody) ? StateDir + "-nobody" : StateDir;
         if (env is not null) foreach (var (k, v) in env) info.Environment[k] = v;
         return info;
     }

@@ -157,13 +157,20 @@ public sealed class WebConfigDaemonTests : IDisposable
         File.WriteAllText(path, "basic_auth_users:\n  prometheus: not-a-hash\n");
         for (int i = 0; i < 3; i++) Assert.Equal("200", Curl("-u", $"prometheus:{Password}", url).Status);
         Assert.Equal("401", Curl(url).Status);
-        Thread.Sleep(300);
+        Assert.Contains("the last good version stays in force", OutputOnceItHas(d, "the last good version stays in force"));
         Assert.Equal(1, Count(d.Output, "basic_auth_users: prometheus: not a bcrypt hash"));
-        Assert.Contains("the last good version stays in force", d.Output);
         // Fixed again: the new version is in force.
         File.WriteAllText(path, "basic_auth_users: {}\n");
         Assert.Equal("200", Curl(url).Status);
-        Assert.Contains($"Web config {path} read again", d.Output);
+        Assert.Contains($"Web config {path} read again", OutputOnceItHas(d, $"Web config {path} read again"));
+    }
+
+    /// <summary>The daemon's output once it says <paramref name="what"/>, or after 10 s: its log is written apart from the requests.</summary>
+    private static string OutputOnceItHas(WebDaemon d, string what)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!d.Output.Contains(what, StringComparison.Ordinal) && DateTime.UtcNow < until) Thread.Sleep(50);
+        return d.Output;
     }
 
     private static int Count(string text, string what)
