@@ -81,6 +81,7 @@ public sealed unsafe class BpfProbe : ICandidateSource, IDisposable
         // CO-RE relocations and the task iterator need the kernel's own type information.
         if (!File.Exists("/sys/kernel/btf/vmlinux")) { problem = "no BTF (/sys/kernel/btf/vmlinux is missing: a kernel without CONFIG_DEBUG_INFO_BTF)"; return null; }
         if (MissingCapabilities(proc) is { } missing) { problem = missing; return null; }
+        if (PidNamespaceProblem(proc) is { } namespaced) { problem = namespaced; return null; }
         if (TracepointProblem() is { } noTracepoints) { problem = noTracepoints; return null; }
 
         lock (Messages)
@@ -132,7 +133,10 @@ public sealed unsafe class BpfProbe : ICandidateSource, IDisposable
             LibBpf.ObjectClose(obj);
             return null;
         }
-        var probe = new BpfProbe(obj, LibBpf.MapFd(calls), LibBpf.MapFd(counters), Math.Max(1, LibBpf.NumPossibleCpus()));
+        // A per-CPU lookup copies one value per possible CPU: a count libbpf could not read would overrun the buffer.
+        int cpus = LibBpf.NumPossibleCpus();
+        if (cpus < 1) { LibBpf.ObjectClose(obj); problem = $"libbpf cannot count the possible CPUs: {Errno(-cpus)}"; return null; }
+        var probe = new BpfProbe(obj, LibBpf.MapFd(calls), LibBpf.MapFd(counters), cpus) { _mapEntries = mapEntries };
         probe.FillInterest(LibBpf.MapFd(interest), machine);
         // Exits before entries: a call that enters while only its entry is attached would never be removed.
         if (!probe.AttachAll("exit_", out problem) || !probe.AttachAll("enter_", out problem))
@@ -185,6 +189,9 @@ public sealed unsafe class BpfProbe : ICandidateSource, IDisposable
         }
     }
 
+    private int _mapEntries = DefaultMapEntries;
+    private readonly HashSet<uint> _walked = [];
+
     public bool TryCollect(KernelCandidates into, bool listTasks, out string? problem)
     {
         problem = null;
@@ -193,12 +200,16 @@ public sealed unsafe class BpfProbe : ICandidateSource, IDisposable
         MountCallRecord record;
         uint key = 0, next;
         bool first = true;
-        // Bounded: a hash map's keys, even while calls come and go, are walked in at most this many steps.
-        for (int steps = 0; steps < DefaultMapEntries * 4; steps++)
+        // Bounded: a hash map's keys, even while calls come and go, are walked in at most this many steps. A key
+        // deleted during the walk sends the kernel back to the first bucket (kernel/bpf/hashtab.c,
+        // htab_map_get_next_key), so a call can come twice: each thread is taken once.
+        _walked.Clear();
+        for (int steps = 0; steps < _mapEntries * 4; steps++)
         {
             if (LibBpf.MapGetNextKey(_callsFd, first ? null : &key, &next) != 0) break;
             first = false;
             key = next;
+            if (!_walked.Add(next)) continue;
             if (LibBpf.MapLookup(_callsFd, &next, &record) != 0) continue; // it left the call meanwhile
             into.Calls.Add(ToCall(record, now));
         }
@@ -324,10 +335,50 @@ public sealed unsafe class BpfProbe : ICandidateSource, IDisposable
     {
         foreach (string root in new[] { "/sys/kernel/debug/tracing", "/sys/kernel/tracing" })
         {
-            if (File.Exists($"{root}/events/syscalls/sys_enter_mount/id")) return null;
+            if (File.Exists($"{root}/events/syscalls/sys_enter_mount/id")) return LayoutProblem($"{root}/events/syscalls/sys_enter_mount/format");
             if (Directory.Exists($"{root}/events")) return $"no syscall tracepoints in {root}/events (a kernel without CONFIG_FTRACE_SYSCALLS)";
         }
         return "no syscall tracepoints: tracefs is not mounted at /sys/kernel/tracing";
+    }
+
+    /// <summary>
+    /// The program reads a tracepoint's record as 8 bytes of common fields, the call's number at 8 and its arguments
+    /// from 16 (kernel/trace/trace_syscalls.c, struct syscall_tp_t). A kernel whose common fields are longer (one that
+    /// adds a lazy-preemption count to struct trace_entry) or whose number is a long before arguments at 24 would
+    /// give wrong numbers and pointers: the format file says where the fields are, and such a kernel is refused.
+    /// </summary>
+    internal static string? LayoutProblem(string formatFile)
+    {
+        string text;
+        try { text = File.ReadAllText(formatFile); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return $"cannot read {formatFile}: {e.Message}"; }
+        int? nr = null, first = null;
+        foreach (string line in text.Split('\n'))
+        {
+            int field = line.IndexOf("field:", StringComparison.Ordinal), at = line.IndexOf("offset:", StringComparison.Ordinal);
+            if (field < 0 || at < 0) continue;
+            int end = line.IndexOf(';', at);
+            if (end < 0 || !int.TryParse(line.AsSpan(at + 7, end - at - 7), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int offset)) continue;
+            string declaration = line[(field + 6)..line.IndexOf(';', field)];
+            if (declaration.EndsWith(" __syscall_nr", StringComparison.Ordinal)) nr = offset;
+            else if (nr is not null && first is null) first = offset;
+        }
+        if (nr == 8 && first == 16) return null;
+        return $"the system call tracepoints' records are laid out differently on this kernel (number at {nr?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}, " +
+               $"arguments from {first?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}; the probe reads 8 and 16: {formatFile})";
+    }
+
+    /// <summary>
+    /// The probe records host pids and tids; in a pid namespace of its own the daemon would match them against other
+    /// threads. The initial pid namespace has the fixed inode PROC_PID_INIT_INO (include/linux/proc_ns.h).
+    /// </summary>
+    internal static string? PidNamespaceProblem(ProcFs proc)
+    {
+        const string Initial = "pid:[4026531836]"; // 0xEFFFFFFC
+        string? ns = proc.TryReadLink("self/ns/pid");
+        return ns is null ? "cannot read the daemon's pid namespace (self/ns/pid)"
+            : ns == Initial ? null
+            : $"the daemon runs in a pid namespace of its own ({ns}): the probe sees the host's pids";
     }
 
     private static string LoadFailure(int errno)
