@@ -168,8 +168,9 @@ SEC("tracepoint/syscalls/sys_enter_fsopen") int enter_fsopen(struct syscall_ente
 SEC("tracepoint/syscalls/sys_enter_fsconfig") int enter_fsconfig(struct syscall_enter *ctx)
 {
 	/* FSCONFIG_SET_FLAG 0: a key; SET_STRING 1, SET_PATH 3, SET_PATH_EMPTY 4: a key and a string; SET_BINARY 2,
-	 * SET_FD 5: a key (the value is no string); the commands from 6 on take none. */
-	__u64 cmd = ctx->args[1];
+	 * SET_FD 5: a key (the value is no string); the commands from 6 on take none. The command is an unsigned int:
+	 * the kernel ignores the register's upper half (__SC_CAST), and so does this. */
+	__u32 cmd = (__u32)ctx->args[1];
 	if (cmd == 1 || cmd == 3 || cmd == 4)
 		return enter(ctx, 5, A(2) | A(3));
 	if (cmd <= 5)
