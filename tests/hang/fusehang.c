@@ -2,7 +2,7 @@
  * fusehang: makes a genuinely hung mount(2) on the running kernel, for NfsWatch's live tests
  * Never run outside a test: it only touches DIR, which it creates.
  *
- *   fusehang DIR MODE THREAD LIFETIME
+ *   fusehang DIR MODE THREAD LIFETIME [CALL]
  *     DIR       a fresh directory of the test's own; DIR/mnt becomes a FUSE mount, DIR/target the bind target
  *     MODE      noinit: the server never reads /dev/fuse, waiters sit in fuse_get_req (state D, killable)
  *               init:   the server answers FUSE_INIT only, waiters sit in request_wait_answer (state S)
@@ -10,6 +10,13 @@
  *               many:N: N threads (at most 1000) call it, one line printed for each
  *     LIFETIME  seconds; then the server detaches the mount and exits, closing /dev/fuse, which aborts the
  *               connection so that every waiter returns ENOTCONN - a crashed test leaves nothing hung
+ *     CALL      the call that hangs, each on a path through DIR/mnt (default bind):
+ *               bind:      mount(2) of DIR/mnt/sub onto DIR/target (MS_BIND)
+ *               cifs:      mount(2) of //127.0.0.9/share, type cifs, options with a password, onto DIR/mnt/sub/x
+ *               umount2:   umount2(DIR/mnt/sub/x)
+ *               open_tree: open_tree(DIR/mnt/sub, OPEN_TREE_CLONE)
+ *               fsconfig:  fsopen("ext4"), fsconfig SET_STRING source DIR/mnt/sub/disk, then FSCONFIG_CMD_CREATE,
+ *                          which looks the source up (get_tree_bdev)
  *
  * Prints one line "server=PID hanger=PID tid=TID mnt=PATH" once the hanging call is about to be made.
  */
@@ -28,8 +35,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-static char mnt[4096], sub[4200], target[4200];
+static char mnt[4096], sub[4200], target[4200], under[4300];
 static int server_pid;
+static const char *call = "bind";
 
 static void on_alarm(int sig)
 {
@@ -71,18 +79,34 @@ static void *hang(void *arg)
     (void)arg;
     printf("server=%d hanger=%d tid=%ld mnt=%s\n", server_pid, getpid(), (long)syscall(SYS_gettid), mnt);
     fflush(stdout);
-    /* The lookup of mnt/sub goes to the FUSE server, which never answers: mount(2) blocks. */
-    if (mount(sub, target, NULL, MS_BIND, NULL) < 0)
-        fprintf(stderr, "fusehang: mount returned: %s\n", strerror(errno));
+    /* The lookup of mnt/sub goes to the FUSE server, which never answers: the call blocks. */
+    long r;
+    if (strcmp(call, "cifs") == 0)
+        r = mount("//127.0.0.9/share", under, "cifs", 0, "username=nfswatch,password=hunter2,vers=3.0");
+    else if (strcmp(call, "umount2") == 0)
+        r = umount2(under, 0);
+    else if (strcmp(call, "open_tree") == 0)
+        r = syscall(428 /* open_tree */, AT_FDCWD, sub, 1 /* OPEN_TREE_CLONE */);
+    else if (strcmp(call, "fsconfig") == 0) {
+        int fd = (int)syscall(430 /* fsopen */, "ext4", 0);
+        if (fd < 0) { fprintf(stderr, "fusehang: fsopen: %s\n", strerror(errno)); return NULL; }
+        if (syscall(431 /* fsconfig */, fd, 1 /* FSCONFIG_SET_STRING */, "source", under, 0) < 0)
+            fprintf(stderr, "fusehang: fsconfig source: %s\n", strerror(errno));
+        r = syscall(431, fd, 6 /* FSCONFIG_CMD_CREATE */, NULL, NULL, 0);
+    } else
+        r = mount(sub, target, NULL, MS_BIND, NULL);
+    if (r < 0)
+        fprintf(stderr, "fusehang: %s returned: %s\n", call, strerror(errno));
     return NULL;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc != 5) {
-        fprintf(stderr, "usage: fusehang DIR noinit|init main|second|many:N LIFETIME_SECONDS\n");
+    if (argc != 5 && argc != 6) {
+        fprintf(stderr, "usage: fusehang DIR noinit|init main|second|many:N LIFETIME_SECONDS [bind|cifs|umount2|open_tree|fsconfig]\n");
         return 2;
     }
+    if (argc == 6) call = argv[5];
     int answer_init = strcmp(argv[2], "init") == 0;
     int second = strcmp(argv[3], "second") == 0;
     int many = strncmp(argv[3], "many:", 5) == 0 ? atoi(argv[3] + 5) : 0;
@@ -92,6 +116,7 @@ int main(int argc, char **argv)
     snprintf(mnt, sizeof mnt, "%s/mnt", argv[1]);
     snprintf(sub, sizeof sub, "%s/sub", mnt);
     snprintf(target, sizeof target, "%s/target", argv[1]);
+    snprintf(under, sizeof under, "%s/x", sub);
     mkdir(mnt, 0755);
     mkdir(target, 0755);
 

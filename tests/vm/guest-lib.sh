@@ -202,4 +202,8 @@ dmesg_wait() {
 
 echo "nfswatch-vm: scenario starts" >/dev/kmsg
 fact kernel.release "$(uname -r)"
+# Every nfswatch of the scenario finds threads this way (tests/vm/run writes it: procfs, bpf or auto).
+export NFSWATCH_PROBE=$(cat /opt/nfswatch/probe 2>/dev/null || echo procfs)
+fact probe "$NFSWATCH_PROBE"
+fact btf "$([ -e /sys/kernel/btf/vmlinux ] && echo yes || echo no)"
 fact kernel.version "$(uname -v)"

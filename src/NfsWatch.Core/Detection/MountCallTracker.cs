@@ -52,10 +52,15 @@ public sealed class MountCallTracker
     public IEnumerable<(ThreadKey Key, int Number, SyscallArgs Args, double FirstSeen)> Entries =>
         _entries.Select(e => (e.Key, e.Value.Number, e.Value.Args, e.Value.FirstSeen));
 
-    /// <summary>Adopts what another watcher saw: a call it first saw earlier than this tracker would.</summary>
+    /// <summary>Adopts what another watcher saw, or the kernel recorded at entry: a call first seen earlier than this tracker would.</summary>
     public void Seed(ThreadKey key, int number, in SyscallArgs args, double firstSeen)
     {
-        if (_entries.TryGetValue(key, out var entry) && entry.FirstSeen <= firstSeen) return;
+        if (_entries.TryGetValue(key, out var entry) && entry.Number == number && SameArgs(entry.Args, args))
+        {
+            // The same call: keep whether it was counted as hung.
+            entry.FirstSeen = Math.Min(entry.FirstSeen, firstSeen);
+            return;
+        }
         _entries[key] = new Entry { Number = number, Args = args, FirstSeen = firstSeen, LastScan = _scan };
     }
 

@@ -35,6 +35,15 @@ public sealed class MountScanner
 
     private long _position; // pid << 32 | tid of the thread being read: who a stalled scan is stuck on
 
+    // The kernel probe's view, when there is one (see Candidates).
+    private readonly KernelCandidates _kernel = new();
+    private readonly Dictionary<int, InFlightCall> _inFlight = [];
+    private readonly HashSet<int> _matched = [];
+    private List<(int Pid, int Tid)> _lastBlocked = [];
+    private int _lastWalkThreads;
+    private long _scans;
+    private int _stale;
+
     /// <summary>Processes to skip because their proc files blocked an earlier scan; shared by the scanners that replace each other.</summary>
     public StalledReads Stalled { get; init; } = new();
 
@@ -58,6 +67,35 @@ public sealed class MountScanner
     }
 
     public KernelInfo Kernel { get; }
+
+    /// <summary>
+    /// A kernel probe that names the threads to read (the BPF probe), or null to walk every thread. With one, a
+    /// scan reads the proc files of the calls it recorded and the threads it names, and nothing else; where it
+    /// cannot name blocked threads, every <see cref="WalkEvery"/>th scan walks procfs for them, and scans between
+    /// look again at the ones that walk found. A scan whose probe fails, or whose map was full, walks procfs.
+    /// </summary>
+    public ICandidateSource? Candidates { get; init; }
+
+    /// <summary>With a probe that cannot name blocked threads: every how many scans procfs is walked for them.</summary>
+    public int WalkEvery { get; init; } = 6;
+
+    /// <summary>
+    /// With a probe that can: every how many scans it names them. Naming visits every thread in the kernel (about
+    /// half a microsecond each); the scans between read again the threads the last naming found blocked, and calls
+    /// come from the map at every scan. A thread that blocks is named within this many scans, and reported hung once
+    /// its age, counted from when it last ran, passes the threshold: with a naming period no longer than the
+    /// threshold, as late as the procfs walk would report it.
+    /// </summary>
+    public int NameEvery { get; init; } = 1;
+
+    /// <summary>Why the last scan walked procfs despite a kernel probe, or null when it did not need to.</summary>
+    public string? WalkReason { get; private set; }
+
+    /// <summary>Why there is no kernel probe (such as "no CAP_BPF"), said by every snapshot; unused with one.</summary>
+    public string NoProbeReason { get; init; } = "not tried";
+
+    /// <summary>Recorded calls the kernel probe missed the exit of, found and removed (the thread was gone or in another call).</summary>
+    public int StaleCallsRemoved => _stale;
 
     public MountSyscalls Syscalls => _syscalls;
 
@@ -93,43 +131,76 @@ public sealed class MountScanner
 
         double? uptime = ReadUptime();
         _schedNowMs = ReadSchedNow(uptime);
-        var listed = _proc.TryListProcesses(_pids);
-        if (!listed.IsOk)
-            throw new ScanFailedException($"cannot list processes in {_proc.Root}: {listed.Status} (errno {listed.Errno})");
 
         var calls = new List<ObservedThread>();
         var newlyHung = new List<ObservedThread>();
         var blocked = new List<ObservedThread>();
-        int scanned = 0;
-        foreach (int pid in _pids)
+        void Add(ObservedThread? call)
         {
-            cancel.ThrowIfCancellationRequested();
-            if (Stalled.Skip(pid)) continue;
-            var tasks = _proc.TryListThreads(pid, _tids);
-            if (!tasks.IsOk)
+            if (call is null) return;
+            if (call.Kind == ThreadKind.Blocked)
             {
-                if (tasks.Status != ProcReadStatus.Vanished) Fail("task", $"{pid}/task: {tasks.Status} (errno {tasks.Errno})");
-                continue;
+                blocked.Add(call);
+                return;
             }
-            int leaderStat = ReadLeaderStat(pid, out bool exiting);
-            bool first = true;
-            foreach (int tid in _tids)
+            calls.Add(call);
+            if (call.Hung && _tracker.MarkHung(call.Key)) newlyHung.Add(call);
+        }
+
+        bool walk = CollectFromKernel();
+        int scanned = 0;
+        if (walk)
+        {
+            var listed = _proc.TryListProcesses(_pids);
+            if (!listed.IsOk)
+                throw new ScanFailedException($"cannot list processes in {_proc.Root}: {listed.Status} (errno {listed.Errno})");
+            foreach (int pid in _pids)
             {
-                scanned++;
-                // The leader is listed first: its stat line is still in the buffer.
-                int preread = first && tid == pid ? leaderStat : -1;
-                first = false;
-                var call = InspectThread(pid, tid, now, uptime, exiting, preread);
-                if (call is null) continue;
-                if (call.Kind == ThreadKind.Blocked)
+                cancel.ThrowIfCancellationRequested();
+                if (Stalled.Skip(pid)) continue;
+                var tasks = _proc.TryListThreads(pid, _tids);
+                if (!tasks.IsOk)
                 {
-                    blocked.Add(call);
+                    if (tasks.Status != ProcReadStatus.Vanished) Fail("task", $"{pid}/task: {tasks.Status} (errno {tasks.Errno})");
                     continue;
                 }
-                calls.Add(call);
-                if (call.Hung && _tracker.MarkHung(call.Key)) newlyHung.Add(call);
+                int leaderStat = ReadLeaderStat(pid, out bool exiting);
+                bool first = true;
+                foreach (int tid in _tids)
+                {
+                    scanned++;
+                    // The leader is listed first: its stat line is still in the buffer.
+                    int preread = first && tid == pid ? leaderStat : -1;
+                    first = false;
+                    Add(InspectThread(pid, tid, now, uptime, exiting, preread));
+                }
             }
+            _lastWalkThreads = scanned;
+            _lastBlocked = [.. blocked.Select(b => (b.Pid, b.Tid))];
         }
+        else
+        {
+            // Only the threads the kernel named. None of them is skipped for an idle wait: a thread in D (closing
+            // files as its process exits) still shows the wait the fatal signal interrupted.
+            foreach (var c in _kernel.Calls)
+            {
+                cancel.ThrowIfCancellationRequested();
+                if (Stalled.Skip(c.Pid)) continue;
+                Add(InspectThread(c.Pid, c.Tid, now, uptime, exiting: true, prereadStat: -1));
+            }
+            IEnumerable<(int Pid, int Tid)> candidates = _kernel.Tasks is { } tasks ? tasks.Select(t => (t.Pid, t.Tid)) : _lastBlocked;
+            foreach (var (pid, tid) in candidates)
+            {
+                cancel.ThrowIfCancellationRequested();
+                if (_inFlight.ContainsKey(tid) || Stalled.Skip(pid)) continue;
+                Add(InspectThread(pid, tid, now, uptime, exiting: true, prereadStat: -1));
+            }
+            scanned = _kernel.CanListTasks ? _kernel.ThreadsVisited : _lastWalkThreads;
+            // Read again at every scan until the next naming, blocked or not when read: a thread waiting for an NFS
+            // server runs for a moment at each retransmission, and must not drop out until the next naming.
+            if (_kernel.Tasks is { } named) _lastBlocked = [.. named.Where(t => !_inFlight.ContainsKey(t.Tid)).Select(t => (t.Pid, t.Tid))];
+        }
+        RemoveStaleCalls();
         _tracker.EndScan();
 
         var nfsMounts = ReadNfsMounts();
@@ -151,9 +222,64 @@ public sealed class MountScanner
             Errors = new Dictionary<string, int>(_errors),
             ErrorSamples = [.. _errorSamples],
             StalledProcesses = Stalled.Pids,
+            Watching = Candidates is null ? "procfs" : "bpf",
+            WatchingWhy = Candidates is { } source ? source.Description + (WalkReason is { } why ? $"; this scan walked procfs: {why}" : "")
+                : $"bpf: {NoProbeReason}",
             Duration = _time.GetElapsedTime(started),
             FinishedAt = _time.GetUtcNow(),
         };
+    }
+
+    /// <summary>
+    /// Asks the kernel probe, when there is one, which threads to read; true when this scan must walk procfs
+    /// instead (no probe, the probe failed, its map was full, or it is time for the walk that finds blocked threads).
+    /// </summary>
+    private bool CollectFromKernel()
+    {
+        _inFlight.Clear();
+        _matched.Clear();
+        long scan = _scans++;
+        WalkReason = null;
+        if (Candidates is not { } source) return true;
+        if (!source.TryCollect(_kernel, scan % Math.Max(1, NameEvery) == 0, out string? problem))
+        {
+            WalkReason = problem ?? "the kernel probe failed";
+            _kernel.Calls.Clear();
+            return true;
+        }
+        foreach (var c in _kernel.Calls) _inFlight[c.Tid] = c;
+        if (_kernel.MissedCalls > 0)
+        {
+            WalkReason = $"{_kernel.MissedCalls} mount call(s) did not fit the probe's map";
+            return true;
+        }
+        if (_kernel.Tasks is null && !_kernel.CanListTasks && scan % Math.Max(1, WalkEvery) == 0)
+        {
+            WalkReason = "the periodic walk for blocked threads";
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// A recorded call whose thread is gone, or that procfs shows in another call or none, lost its exit: it is
+    /// removed. A thread that was running when read tells nothing, and a call younger than a second may just
+    /// have returned (its exit removes it).
+    /// </summary>
+    private void RemoveStaleCalls()
+    {
+        if (Candidates is not { } source) return;
+        foreach (var (tid, call) in _inFlight)
+        {
+            if (_matched.Contains(tid) || call.AgeSeconds < 1 || Stalled.Skip(call.Pid)) continue;
+            var read = _proc.TryReadThreadFile(call.Pid, tid, ThreadFile.Syscall, ref _buffer);
+            bool stale = read.Status == ProcReadStatus.Vanished
+                || (read.IsOk && ThreadSyscall.TryParse(_buffer.AsSpan(0, read.Length), out var now, out _)
+                    && now.State != SyscallState.Running && (now.State != SyscallState.InSyscall || now.Number != call.Number));
+            if (!stale) continue;
+            source.Forget(tid, call.StartNs);
+            _stale++;
+        }
     }
 
     /// <summary>
@@ -188,17 +314,24 @@ public sealed class MountScanner
             if (!ThreadSyscall.TryParse(_buffer.AsSpan(0, syscallRead.Length), out syscall, out error))
             {
                 Fail("syscall", $"{pid}/task/{tid}/{error}");
+                KeepRecorded(tid);
                 return null;
             }
+            // A recorded call is kept while the thread runs (nothing to tell) or is still in it.
+            if (syscall.State == SyscallState.Running || (syscall.State == SyscallState.InSyscall && _inFlight.TryGetValue(tid, out var recorded) && recorded.Number == syscall.Number))
+                KeepRecorded(tid);
             if (syscall.State == SyscallState.Running) return null;
             if (!exiting && syscall.State == SyscallState.InSyscall && _syscalls.IsIdleWait(syscall.Number, syscall.StackPointer)) return null;
         }
         // A refused read goes on to stat, which says whether it was a kernel thread's (not counted) and names the command.
         else if (syscallRead.Status != ProcReadStatus.Denied)
         {
+            // Gone: its recorded call, if any, is stale. Failed: nothing is known.
+            if (syscallRead.Status != ProcReadStatus.Vanished) KeepRecorded(tid);
             Check(syscallRead, Probe.Syscall, pid, tid);
             return null;
         }
+        else KeepRecorded(tid);
 
         var statRead = prereadStat >= 0 ? new ProcReadResult(ProcReadStatus.Ok, prereadStat, 0)
             : _proc.TryReadThreadFile(pid, tid, ThreadFile.Stat, ref _statBuffer);
@@ -246,8 +379,23 @@ public sealed class MountScanner
         // A candidate: now the expensive reads.
         string? wchan = ReadWchan(pid, tid);
         IReadOnlyList<string> stack = ReadStack(pid, tid, out var modules);
+        // Recorded at entry by the kernel probe: the exact age, and the strings as they were then.
+        if (_inFlight.TryGetValue(tid, out var recorded) && recorded.Pid == pid && recorded.Number == syscall.Number)
+        {
+            var key = new ThreadKey(pid, tid, stat.StartTimeTicks);
+            _tracker.Seed(key, syscall.Number, syscall.Args, now - recorded.AgeSeconds);
+            double exact = _tracker.Observe(key, syscall.Number, syscall.Args, now);
+            return Found(pid, tid, stat, statLength, ThreadKind.MountCall, name, syscall.Number, syscall.Args, wchan, stack, modules, exact)
+                with { AgeIsExact = true, CapturedStrings = recorded.Strings };
+        }
         return Found(pid, tid, stat, statLength, ThreadKind.MountCall, name, syscall.Number, syscall.Args, wchan, stack, modules,
             Age(pid, tid, stat, syscall, now, uptime));
+    }
+
+    /// <summary>The thread's recorded call, if any, is not stale this scan.</summary>
+    private void KeepRecorded(int tid)
+    {
+        if (_inFlight.Count > 0) _matched.Add(tid);
     }
 
     /// <param name="wchan">The wait channel when already read ("" when it read as unknown), or null to read it.</param>
@@ -409,6 +557,7 @@ public sealed class MountScanner
         }
         var probes = new Dictionary<string, bool>();
         foreach (string probe in Probe.ThreadProbes) probes[probe] = !_denied.ContainsKey(probe);
+        probes[Probe.Bpf] = Candidates is not null;
         return probes;
     }
 }

@@ -36,8 +36,12 @@ public sealed record ObservedThread
     public required char State { get; init; }
     /// <summary>The kernel function the thread waits in, or null when unreadable, not waiting, or printed as 0 (kernels before 5.16 with the ORC unwinder).</summary>
     public string? Wchan { get; init; }
-    /// <summary>A lower bound on the seconds spent in this call or wait.</summary>
+    /// <summary>A lower bound on the seconds spent in this call or wait; exact when <see cref="AgeIsExact"/>.</summary>
     public required double StuckSeconds { get; init; }
+    /// <summary>The age counts from the call's entry, as the kernel probe recorded it, not from when procfs first showed it.</summary>
+    public bool AgeIsExact { get; init; }
+    /// <summary>The call's string arguments as the kernel probe copied them at entry, or null when it did not (procfs found the call).</summary>
+    public IReadOnlyList<CapturedString>? CapturedStrings { get; init; }
     public required bool Hung { get; init; }
     /// <summary>Kernel function names, innermost first, as /proc shows them (no scheduler or sleeping-lock frames); empty when the stack cannot be read.</summary>
     public IReadOnlyList<string> Stack { get; init; } = [];

@@ -18,6 +18,9 @@ public static class Probe
     /// <summary>/dev/kmsg: needs CAP_SYSLOG where kernel.dmesg_restrict is 1. Without it kernel log lines are not counted or linked.</summary>
     public const string Kmsg = "kmsg";
 
+    /// <summary>The BPF probe (mount calls recorded at entry, blocked threads named by a task iterator): needs CAP_BPF, CAP_PERFMON, BTF, tracefs and libbpf1. Without it every thread's files are read.</summary>
+    public const string Bpf = "bpf";
+
     public static IReadOnlyList<string> ThreadProbes { get; } = [Syscall, Stack, Sched];
 
     /// <summary>What a person loses when a probe is missing, for start-up messages and scan output.</summary>
@@ -28,6 +31,7 @@ public static class Probe
         Sched => "ages count only from when NfsWatch first saw the call",
         Memory => "mount arguments (source, target, options) are not known (needs CAP_SYS_PTRACE)",
         Kmsg => "kernel log lines (server not responding, hung tasks) are not seen (needs CAP_SYSLOG)",
+        Bpf => "every thread's proc files are read each scan, and ages count from when a call was first seen",
         _ => "",
     };
 }

@@ -28,6 +28,10 @@ public sealed record ScanSnapshot
     public IReadOnlyCollection<int> StalledProcesses { get; init; } = [];
     /// <summary>Up to a few error messages of this scan, quoting the content.</summary>
     public required IReadOnlyList<string> ErrorSamples { get; init; }
+    /// <summary>How threads were found: "bpf" (a kernel probe named them) or "procfs" (every thread's files were read).</summary>
+    public string Watching { get; init; } = "procfs";
+    /// <summary>Why: what the kernel probe does, or why it is not used ("bpf: no CAP_BPF"), and why this scan walked procfs anyway.</summary>
+    public string WatchingWhy { get; init; } = "";
     public required TimeSpan Duration { get; init; }
     public required DateTimeOffset FinishedAt { get; init; }
 }

@@ -71,7 +71,7 @@ public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan 
         _sharedSeen.Clear();
         if (reader is null) return;
         var rounds = threads
-            .Where(t => !t.IsKernelThread && !_requests.ContainsKey(CallKey.Of(t)) && !_shared.ContainsKey(PlanKey.Of(t)) && NeedsChild(t, machine)
+            .Where(t => !t.IsKernelThread && !_requests.ContainsKey(CallKey.Of(t)) && !_shared.ContainsKey(PlanKey.Of(t)) && NeedsChild(t, machine) && Captured(t) is null
                         && (t.StuckSeconds >= _readAfterSeconds || namedHung.Contains(t.Tid)) && !reader.IsWedged(t.Pid))
             .OrderByDescending(t => namedHung.Contains(t.Tid)).ThenByDescending(t => t.StuckSeconds)
             .DistinctBy(PlanKey.Of)
@@ -115,6 +115,9 @@ public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan 
         var plan = PlanKey.Of(thread);
         _sharedSeen.Add(plan);
         if (_requests.TryGetValue(key, out var known)) return known;
+        // Strings the kernel probe copied at entry cost nothing to use: no child, no waiting.
+        if (thread.Kind == ThreadKind.MountCall && Captured(thread) is { } captured)
+            return _requests[key] = FromStrings(thread, captured);
         if (_shared.TryGetValue(plan, out var sibling)) return _requests[key] = sibling;
         if (thread.StuckSeconds < _readAfterSeconds && !force) return null;
         if (thread.IsKernelThread) return null;
@@ -123,6 +126,43 @@ public sealed class CallArguments(ProcFs proc, IsolatedReader? reader, TimeSpan 
         bool final;
         var request = thread.Kind == ThreadKind.MountCall ? ReadRequest(thread, out final) : MountOf(thread, machine, out final);
         if (final) _requests[key] = _shared[plan] = request;
+        return request;
+    }
+
+    /// <summary>
+    /// The string arguments of a mount call as the kernel probe copied them at entry, by meaning; null when the
+    /// probe copied none, or lacks the source, target or key (a page that was not resident): then memory is read.
+    /// A string cut at the probe's limit ends in "…", options without their last, cut one.
+    /// </summary>
+    private static Dictionary<string, string?>? Captured(ObservedThread call)
+    {
+        if (call.CapturedStrings is not { } captured || call.Syscall is null) return null;
+        var strings = new Dictionary<string, string?>();
+        foreach (var a in MountRequest.StringArguments(call.Syscall, call.Args))
+        {
+            if (call.Args[a.Index] == 0) continue;
+            var s = captured.FirstOrDefault(c => c.Index == a.Index);
+            // A bind or move mount's fstype and data are often stale pointers the kernel ignores: only what names
+            // the mount must be there.
+            if (s?.Bytes is null)
+            {
+                if (a.Meaning is "source" or "target" or "key") return null;
+                continue;
+            }
+            string? text = MountRequest.Text(s.Bytes);
+            if (text is not null && s.Truncated)
+                text = a.Meaning is "data" && text.LastIndexOf(',') is > 0 and int comma ? text[..comma] + ",…" : text + "…";
+            strings[a.Meaning] = text;
+        }
+        return strings;
+    }
+
+    /// <summary>The request from strings already in hand; an unmount's filesystem from the process's mount table.</summary>
+    private MountRequest? FromStrings(ObservedThread call, Dictionary<string, string?> strings)
+    {
+        var request = strings.Count > 0 ? MountRequest.From(call.Syscall!, call.Args, strings) : null;
+        if (call.Syscall == "umount2" && request?.Target is { } target && MountAt(call.Pid, target, exact: true) is { } mounted)
+            request = request with { FsType = mounted.FsType, Source = mounted.Source, Options = NfsOptions.Redact(mounted.SuperOptions), Device = $"{mounted.Major}:{mounted.Minor}" };
         return request;
     }
 

@@ -136,6 +136,8 @@ public sealed class ReportPipeline
             Errors = snapshot.Errors,
             ErrorSamples = snapshot.ErrorSamples,
             StalledProcesses = snapshot.StalledProcesses,
+            Watching = snapshot.Watching,
+            WatchingWhy = snapshot.WatchingWhy,
             MountUnits = inputs.MountUnits,
             MountUnitsProblem = inputs.MountUnitsProblem,
             Duration = snapshot.Duration,
@@ -241,7 +243,8 @@ public sealed class ReportPipeline
     {
         var map = new Dictionary<string, ProbeStatus>();
         foreach (var (name, available) in s.Probes)
-            map[name] = new ProbeStatus(name, available, s.DeniedReads.GetValueOrDefault(name), s.DeniedExamples.GetValueOrDefault(name), Probe.Consequence(name));
+            map[name] = new ProbeStatus(name, available, s.DeniedReads.GetValueOrDefault(name), s.DeniedExamples.GetValueOrDefault(name),
+                name == Probe.Bpf ? $"{s.WatchingWhy}; {Probe.Consequence(name)}" : Probe.Consequence(name));
         // Missing only once a read was refused: until a call has been read there is nothing to tell.
         map[Probe.Memory] = new ProbeStatus(Probe.Memory, _arguments.MemoryReadable, 0, null, Probe.Consequence(Probe.Memory));
         map[Probe.Kmsg] = new ProbeStatus(Probe.Kmsg, inputs.KernelLogReadable, 0, null, Probe.Consequence(Probe.Kmsg));

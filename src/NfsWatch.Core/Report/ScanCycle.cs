@@ -20,18 +20,21 @@ public sealed class ScanCycle(Func<MountScanner> newScanner, ReportPipeline pipe
 
     private MountScanner scanner = newScanner();
     private IReadOnlyList<TrackedCall> _lastTracked = [];
+    private ScanThread? _thread;
 
     /// <summary>
-    /// Runs <see cref="Run"/> on a thread of its own with <see cref="Deadline"/>. A scan that misses it is
-    /// blocked in the kernel on some process's proc file: that process is skipped from then on, the scanner
-    /// (whose thread is still blocked) is abandoned, and a fresh one - knowing every call's age - scans again.
+    /// Runs <see cref="Run"/> on a thread of its own (kept for the next scan) with <see cref="Deadline"/>. A scan
+    /// that misses it is blocked in the kernel on some process's proc file: that process is skipped from then on, the
+    /// scanner and its thread (still blocked) are abandoned, and a fresh one - knowing every call's age - scans again.
     /// Returns null when the scan had to be abandoned; <paramref name="stalledOn"/> says on which thread.
     /// </summary>
     public ScanReport? RunGuarded(ReportInputs inputs, CancellationToken cancel, out (int Pid, int Tid)? stalledOn)
     {
         stalledOn = null;
         var current = scanner;
-        var task = Task.Factory.StartNew(() => RunWith(current, inputs, cancel), cancel, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        cancel.ThrowIfCancellationRequested();
+        var thread = _thread ??= new ScanThread();
+        var task = thread.Run(() => RunWith(current, inputs, cancel));
         try
         {
             if (task.Wait(Deadline, cancel))
@@ -48,6 +51,7 @@ public sealed class ScanCycle(Func<MountScanner> newScanner, ReportPipeline pipe
         }
         var position = current.Position;
         stalledOn = position;
+        _thread = null; // blocked with the scan: the next scan gets a thread of its own
         current.Stalled.Add(position.Pid, task);
         var fresh = newScanner();
         fresh.Seed(_lastTracked);

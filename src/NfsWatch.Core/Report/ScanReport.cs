@@ -35,6 +35,10 @@ public sealed record ScanReport
     public IReadOnlyList<MountUnit>? MountUnits { get; init; }
     /// <summary>Why systemd's units are unknown, when <see cref="MountUnits"/> is null and it was asked.</summary>
     public string? MountUnitsProblem { get; init; }
+    /// <summary>How threads were found: "bpf" or "procfs".</summary>
+    public string Watching { get; init; } = "procfs";
+    /// <summary>Why that way, in words ("bpf: no CAP_BPF").</summary>
+    public string WatchingWhy { get; init; } = "";
     public required TimeSpan Duration { get; init; }
     public required DateTimeOffset FinishedAt { get; init; }
 

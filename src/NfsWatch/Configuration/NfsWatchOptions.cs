@@ -18,6 +18,8 @@ public sealed record NfsWatchOptions
     public string Kmsg { get; init; } = "/dev/kmsg";
     /// <summary>Where the daemon leaves what it has seen for `nfswatch scan` (systemd's RuntimeDirectory).</summary>
     public string StateDir { get; init; } = "/run/nfswatch";
+    /// <summary>"auto" (BPF where it loads, else procfs), "bpf" (BPF or refuse to start) or "procfs".</summary>
+    public string Probe { get; init; } = "auto";
     /// <summary>"auto" (the journal when systemd runs us and its socket exists), "journal" or "console".</summary>
     public string Log { get; init; } = "auto";
     /// <summary>Where the ECS agent's introspection API answers when the option is "on".</summary>

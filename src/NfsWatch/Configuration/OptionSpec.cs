@@ -24,6 +24,7 @@ public sealed record OptionSpec(string Name, string? Verb, string? ValueName, st
         new("log", "run", "auto|journal|console", "auto", "where the daemon logs: the systemd journal (native protocol, structured fields) or the console"),
         new("ecs-introspection", null, "off|on|HOST:PORT", "off", "name the ECS task of a container from the ECS agent's introspection API (on: 127.0.0.1:51678)"),
         new("state-dir", null, "DIR", "/run/nfswatch", "where the daemon leaves the calls it has seen, so that scan knows their whole age"),
+        new("probe", null, "auto|bpf|procfs", "auto", "how threads are found: bpf (a kernel probe records mount calls at entry and names the blocked threads; needs CAP_BPF, CAP_PERFMON, BTF and libbpf1), procfs (every thread's proc files each scan), auto (bpf where it loads, else procfs)"),
         new("config", null, "FILE", "/etc/nfswatch/nfswatch.json when it exists", "JSON file of options (names as above, without --)"),
     ];
 

@@ -60,6 +60,7 @@ public static class OptionsLoader
                 "web-config" => options with { WebConfig = value is "" or "none" ? null : ParseExistingFile(value, origin) },
                 "json" => options with { Json = ParseFlag(value, origin) },
                 "signatures" => options with { Signatures = ParseExistingFile(value, origin) },
+                "probe" => options with { Probe = value is "auto" or "bpf" or "procfs" ? value : throw new UsageException($"{origin}: '{value}' is not auto, bpf or procfs") },
                 "log" => options with { Log = value is "auto" or "journal" or "console" ? value : throw new UsageException($"{origin}: '{value}' is not auto, journal or console") },
                 "ecs-introspection" => options with { EcsIntrospection = value switch
                 {

@@ -29,7 +29,10 @@ public static class CallHandover
     /// guard in /proc/PID/syscall): the directory is 0700 and the file 0600, written under a fresh name. A temp
     /// file that could not be written whole is removed, so a full disk leaves nothing behind.
     /// </remarks>
-    public static void Write(string stateDir, IEnumerable<TrackedCall> calls)
+    public static void Write(string stateDir, IEnumerable<TrackedCall> calls) => Write(stateDir, TrackedCall.Format(calls));
+
+    /// <summary>Writes calls already formatted by <see cref="TrackedCall.Format"/>.</summary>
+    public static void Write(string stateDir, string formatted)
     {
         Directory.CreateDirectory(stateDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         string path = PathIn(stateDir);
@@ -43,7 +46,7 @@ public static class CallHandover
                 UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             }))
             using (var writer = new StreamWriter(stream))
-                writer.Write(TrackedCall.Format(calls));
+                writer.Write(formatted);
             File.Move(temp, path, overwrite: true);
         }
         catch

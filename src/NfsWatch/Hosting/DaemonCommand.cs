@@ -88,6 +88,10 @@ public static class DaemonCommand
             Log.Information("NfsWatch {Version} starting: kernel {Kernel} ({Machine}), threshold {Threshold}, interval {Interval}, procfs {Procfs}{Config}",
                 BuildInfo.Version, scanner.Kernel.Release, scanner.Kernel.Machine, Duration.FormatOption(options.Threshold),
                 Duration.FormatOption(options.Interval), options.Procfs, options.ConfigFile is null ? "" : $", config {options.ConfigFile}");
+            if (scanner.Candidates is { } probe)
+                Log.Information("Watching through bpf: {How}", probe.Description);
+            else
+                Log.Information("Watching through procfs (bpf: {Reason}): {Consequence}", scanner.NoProbeReason, Probe.Consequence(Probe.Bpf));
             if (cycle.KernelLogReader?.Problem is { } kmsgProblem)
                 Log.Warning("Kernel log not followed: {Problem}: {Consequence}", kmsgProblem, Probe.Consequence(Probe.Kmsg));
             if (!scanner.Syscalls.IsKnownMachine)

@@ -5,19 +5,28 @@ using NfsWatch.Outputs.Metrics;
 
 namespace NfsWatch.Hosting;
 
-/// <summary>Asks systemd for its mount units every interval, apart from the scans; says once when D-Bus stops or starts answering.</summary>
+/// <summary>
+/// Asks systemd for its mount units every interval, apart from the scans; says once when D-Bus stops or starts answering.
+/// A host without a system bus (a container, no systemd) is asked again only every <see cref="RetryAfter"/>: each failed
+/// connection costs more than a scan.
+/// </summary>
 public sealed class MountUnitsWatcher(SystemdMountUnits units, NfsWatchMetrics metrics, NfsWatchOptions options, ILogger<MountUnitsWatcher> log)
     : BackgroundService
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(2);
 
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromMinutes(1);
+
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
         string? lastProblem = "";
         using var timer = new PeriodicTimer(options.Interval);
+        var retryAt = DateTimeOffset.MinValue;
         do
         {
+            if (units.Problem is not null && DateTimeOffset.UtcNow < retryAt) continue;
             var list = await units.ListAsync(Timeout);
+            if (list is null) retryAt = DateTimeOffset.UtcNow + RetryAfter;
             metrics.RecordMountUnits(list, options.Threshold.TotalSeconds);
             if (units.Problem != lastProblem)
             {

@@ -108,6 +108,11 @@ public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatc
     }
 
     private bool _handoverFailed;
+    private string? _handedOver;
+    private DateTimeOffset _handedOverAt;
+
+    /// <summary>The hand-over file is rewritten when the calls change, and at least this often: `scan` trusts it for 5 minutes.</summary>
+    private static readonly TimeSpan HandoverRefresh = TimeSpan.FromMinutes(1);
 
     private void Publish(ScanReport snapshot)
     {
@@ -121,17 +126,26 @@ public sealed class ScanWorker(ScanCycle cycle, NfsWatchMetrics metrics, NfsWatc
         }
         try
         {
-            CallHandover.Write(options.StateDir, cycle.Scanner.Tracked());
+            // Unchanged calls are not written again at every scan: a file's create, write and rename cost more than
+            // a scan that the BPF probe keeps small.
+            string text = TrackedCall.Format(cycle.Scanner.Tracked());
+            if (text != _handedOver || snapshot.FinishedAt - _handedOverAt >= HandoverRefresh)
+            {
+                CallHandover.Write(options.StateDir, text);
+                (_handedOver, _handedOverAt) = (text, snapshot.FinishedAt);
+            }
             _handoverFailed = false;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            _handedOver = null;
             if (!_handoverFailed) log.LogWarning("Cannot write {Path} for `nfswatch scan` ({Reason}); scan will show only its own lower bounds", CallHandover.PathIn(options.StateDir), e.Message);
             _handoverFailed = true;
         }
 
         var missing = snapshot.MissingProbes.Select(p => p.Name).ToHashSet();
-        foreach (var probe in snapshot.MissingProbes.Where(p => !_missingProbes.Contains(p.Name)))
+        // The BPF probe's absence is said once at start-up, with its reason.
+        foreach (var probe in snapshot.MissingProbes.Where(p => !_missingProbes.Contains(p.Name) && p.Name != Probe.Bpf))
         {
             if (probe.Denied > 0)
                 log.LogWarning("Probe {Probe} was refused for {Threads} thread(s), such as {Example}: {Consequence}", probe.Name,

@@ -31,13 +31,15 @@ public class DependencyTests
         ["KernelLog"] = ["Core", "Procfs"],
         ["Isolation"] = ["Core", "Procfs"],
         ["Detection"] = ["Core", "Procfs"],
+        // The BPF probe is a source of candidates that detection defines.
+        ["Bpf"] = ["Core", "Procfs", "Detection"],
         ["Explanation"] = ["Core", "Procfs", "Detection", "KernelLog", "Isolation"],
         ["Report"] = ["Core", "Procfs", "Detection", "KernelLog", "Isolation", "Explanation"],
         // Outputs render reports: they may name the explanation's vocabulary, never run it (see ExplanationForOutputs).
         ["Outputs"] = ["Core", "Procfs", "Detection", "KernelLog", "Isolation", "Report", "Explanation"],
         ["Configuration"] = ["Core"],
-        ["Hosting"] = ["Core", "Procfs", "Detection", "KernelLog", "Isolation", "Explanation", "Report", "Outputs", "Configuration"],
-        ["App"] = ["Core", "Procfs", "Detection", "KernelLog", "Isolation", "Explanation", "Report", "Outputs", "Configuration", "Hosting"],
+        ["Hosting"] = ["Core", "Procfs", "Detection", "KernelLog", "Isolation", "Explanation", "Report", "Outputs", "Configuration", "Bpf"],
+        ["App"] = ["Core", "Procfs", "Detection", "KernelLog", "Isolation", "Explanation", "Report", "Outputs", "Configuration", "Hosting", "Bpf"],
     };
 
     /// <summary>The explanation types an output may use: the words of a report, not the code that finds them.</summary>

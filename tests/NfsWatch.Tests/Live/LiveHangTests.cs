@@ -18,11 +18,13 @@ public class LiveHangTests
     private const string HungMetric = "nfswatch_hung_mount_threads";
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task DaemonReportsAHungMountThenReturnsToZeroAfterCleanup(bool secondThread)
+    [InlineData(false, "bpf")]
+    [InlineData(true, "bpf")]
+    [InlineData(false, "procfs")]
+    [InlineData(true, "procfs")]
+    public async Task DaemonReportsAHungMountThenReturnsToZeroAfterCleanup(bool secondThread, string probe)
     {
-        using var daemon = new Daemon(threshold: "1s", interval: "250ms");
+        using var daemon = new Daemon("1s", "250ms", "--probe", probe);
         await daemon.WaitForMetricsAsync(m => m.Contains("nfswatch_last_scan_timestamp_seconds "), Soon, "the first scan");
 
         using (var hang = new HungMount(secondThread: secondThread))

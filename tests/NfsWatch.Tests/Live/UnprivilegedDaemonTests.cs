@@ -35,9 +35,10 @@ public class UnprivilegedDaemonTests
         Assert.Matches(@"Probe syscall was refused for \d+ thread\(s\), such as pid \d+ \(.+\): ", startup);
         Assert.Contains("Probe stack ", startup);
         Assert.Contains("Probe kmsg is not available", startup);
+        Assert.Contains("Watching through procfs (bpf: no CAP_BPF and CAP_PERFMON)", startup);
 
         string probes = string.Join("\n", m.Split('\n').Where(l => l.StartsWith("nfswatch_probe_available", StringComparison.Ordinal)));
-        foreach (string line in new[] { "{probe=\"syscall\"} 0", "{probe=\"stack\"} 0", "{probe=\"sched\"} 1", "{probe=\"kmsg\"} 0" })
+        foreach (string line in new[] { "{probe=\"syscall\"} 0", "{probe=\"stack\"} 0", "{probe=\"sched\"} 1", "{probe=\"kmsg\"} 0", "{probe=\"bpf\"} 0" })
             Assert.True(m.Contains($"\nnfswatch_probe_available{line}\n"), $"no nfswatch_probe_available{line} in:\n{probes}\n{startup}");
         // Root's hung thread is invisible to nobody: nothing is claimed about it either way.
         Assert.Contains("\nnfswatch_hung_mount_oldest_seconds 0\n", m);

@@ -29,7 +29,9 @@ public class WedgeTests(ITestOutputHelper output)
     [Fact]
     public async Task DaemonKeepsScanningAndReportsTheHungMountOfAWedgedProcess()
     {
-        using var daemon = new Daemon(threshold: "1s", interval: "250ms");
+        // The procfs path: the call's arguments are read from the wedged memory, in the isolated child (the BPF
+        // probe copies them at entry and reads nothing: BpfProbeTests).
+        using var daemon = new Daemon("1s", "250ms", "--probe", "procfs");
         string before = await daemon.WaitForMetricsAsync(m => m.Contains(LastScan + " "), Soon, "the first scan");
         Assert.Equal(0, Daemon.Sum(before, Wedged));
         double timeouts0 = Daemon.Sum(before, Timeouts);

@@ -9,11 +9,12 @@ namespace NfsWatch.Tests.Outputs;
 public partial class ServiceUnitTests
 {
     /// <summary>
-    /// The goal is 2.0 at most; the unit scores 1.4. What remains is the capabilities the probes need
-    /// (README, "Privileges"); the network is gone (PrivateNetwork=yes, /metrics on the socket nfswatch.socket
-    /// passes in). 1.5 keeps any weakening of that hardening from passing unnoticed.
+    /// The goal is 2.0 at most; the unit scores 1.7. What remains is the capabilities the probes need
+    /// (docs/security.md) and the BPF probe's bpf and perf_event_open calls (0.2 each, and 0.1 for CAP_BPF);
+    /// the network is gone (PrivateNetwork=yes, /metrics on the socket nfswatch.socket passes in). 1.7 keeps any
+    /// weakening of that hardening from passing unnoticed.
     /// </summary>
-    private const double MaxExposure = 1.5;
+    private const double MaxExposure = 1.7;
 
     [Fact]
     public void ExposureScoreStaysLow()

@@ -28,7 +28,7 @@ public class BuildScriptTests
         Assert.Equal(1, p.ExitCode);
         Assert.Contains("missing tools, nothing was built", stderr);
         foreach (string named in new[] { "dpkg-deb (install dpkg)", "rpmbuild (install rpm)", "objcopy (install binutils)", "dotnet (install the .NET 10 SDK",
-                     "aarch64-linux-gnu-gcc (install gcc-aarch64-linux-gnu)", "gcc (install gcc)" })
+                     "aarch64-linux-gnu-gcc (install gcc-aarch64-linux-gnu)", "clang (install clang)" })
             Assert.Contains(named, stderr);
         Assert.DoesNotContain("gzip (install", stderr);
         Assert.False(Directory.Exists(outDir), "nothing is made before the check");

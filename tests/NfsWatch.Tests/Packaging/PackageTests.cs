@@ -48,8 +48,10 @@ public partial class PackageTests
         string path = Package(deb);
         string files = TestHost.Run("dpkg-deb", "--contents", path).Stdout;
         foreach (string f in Installed) Assert.Contains($" .{f}\n", files);
-        var fields = TestHost.Run("dpkg-deb", "--field", path, "Depends", "Architecture", "Version").Stdout;
+        var fields = TestHost.Run("dpkg-deb", "--field", path, "Depends", "Recommends", "Architecture", "Version").Stdout;
         Assert.Contains("Depends: libc6 (>= 2.34), systemd", fields);
+        // The BPF probe opens libbpf at run time; without it the daemon watches through procfs.
+        Assert.Matches(@"(?m)^Recommends: .*\blibbpf1\b", fields);
         Assert.Contains($"Version: {Version}", fields);
         Assert.Equal("/etc/nfswatch/nfswatch.json", TestHost.Run("sh", "-c", $"dpkg-deb --ctrl-tarfile {path} | tar -xO ./conffiles").Stdout.Trim());
 
@@ -67,6 +69,7 @@ public partial class PackageTests
         foreach (string f in Installed) Assert.Contains(f + "\n", files);
         Assert.Contains("/etc/nfswatch/nfswatch.json", TestHost.Run("rpm", "-qcp", path).Stdout); // %config(noreplace)
         Assert.Contains("systemd >= 247", TestHost.Run("rpm", "-qRp", path).Stdout);
+        Assert.Contains("libbpf.so.1()(64bit)", TestHost.Run("rpm", "-qp", "--recommends", path).Stdout);
         Assert.Contains("systemd-sysusers nfswatch.conf", TestHost.Run("rpm", "-qp", "--scripts", path).Stdout);
 
         var rpmlint = TestHost.Run("rpmlint", "-c", Path.Combine(TestHost.RepoRoot, "packaging", "rpm", "rpmlint.toml"), path);

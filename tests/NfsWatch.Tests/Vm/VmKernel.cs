@@ -27,12 +27,22 @@ public sealed record VmKernel(string Suite, string ReleasePrefix, bool WchanName
     /// <summary>Linux 6.12 (linux-image-6.12.N+deb13-amd64): rpc_ping is a frame of its own.</summary>
     public static readonly VmKernel Trixie = new("trixie", "6.12.", true, ["rpc_call_null_helper", "rpc_ping"]);
 
+    /// <summary>How nfswatch finds threads in the guest (--probe): procfs, or bpf for the "-bpf" variants.</summary>
+    public string Probe { get; init; } = "procfs";
+
+    /// <summary>The suite, with "-bpf" when the scenarios run through the BPF probe: each name boots its own VMs.</summary>
+    public string Name => Probe == "procfs" ? Suite : $"{Suite}-{Probe}";
+
+    /// <summary>Linux 6.1 again, every nfswatch in the guest with --probe bpf: the same scenarios through the BPF probe.</summary>
+    public static readonly VmKernel BookwormBpf = Bookworm with { Probe = "bpf" };
+
     public static VmKernel Of(string suite) => suite switch
     {
         "bullseye" => Bullseye,
         "bookworm" => Bookworm,
+        "bookworm-bpf" => BookwormBpf,
         "trixie" => Trixie,
-        _ => throw new ArgumentException($"no VM tier kernel for suite '{suite}' (bullseye, bookworm, trixie)", nameof(suite)),
+        _ => throw new ArgumentException($"no VM tier kernel for suite '{suite}' (bullseye, bookworm, bookworm-bpf, trixie)", nameof(suite)),
     };
 
     /// <summary>What /proc/PID/task/TID/wchan reads for a thread asleep in <paramref name="function"/>.</summary>
@@ -44,5 +54,5 @@ public sealed record VmKernel(string Suite, string ReleasePrefix, bool WchanName
     /// <summary>The WCHAN column of `nfswatch scan` for a thread asleep in <paramref name="function"/>.</summary>
     public string WchanColumn(string function) => Wchan(function) ?? "-";
 
-    public override string ToString() => Suite;
+    public override string ToString() => Name;
 }

@@ -38,7 +38,9 @@ public class VmNfsTests(ITestOutputHelper output)
     [InlineData("bullseye", "direct", "nfsmount")]
     [InlineData("bullseye", "helper", "mount.nfs4")]
     [InlineData("bookworm", "direct", "nfsmount")]
+    [InlineData("bookworm-bpf", "direct", "nfsmount")]
     [InlineData("bookworm", "helper", "mount.nfs4")]
+    [InlineData("bookworm-bpf", "helper", "mount.nfs4")]
     [InlineData("trixie", "direct", "nfsmount")]
     [InlineData("trixie", "helper", "mount.nfs4")]
     public void NoAnswerMountIsReportedHungWithTheRightThread(string kernel, string role, string comm)
@@ -73,7 +75,9 @@ public class VmNfsTests(ITestOutputHelper output)
     [InlineData("bullseye", "direct")]
     [InlineData("bullseye", "helper")]
     [InlineData("bookworm", "direct")]
+    [InlineData("bookworm-bpf", "direct")]
     [InlineData("bookworm", "helper")]
+    [InlineData("bookworm-bpf", "helper")]
     [InlineData("trixie", "direct")]
     [InlineData("trixie", "helper")]
     public void NoAnswerMountIsExplainedAsAnUnreachableServer(string kernel, string role)
@@ -95,6 +99,7 @@ public class VmNfsTests(ITestOutputHelper output)
     [Theory]
     [InlineData("bullseye")]
     [InlineData("bookworm")]
+    [InlineData("bookworm-bpf")]
     [InlineData("trixie")]
     public void NoAnswerScanNamesTheVmKernelAndExitsOne(string kernel)
     {
@@ -118,6 +123,7 @@ public class VmNfsTests(ITestOutputHelper output)
     [Theory]
     [InlineData("bullseye")]
     [InlineData("bookworm")]
+    [InlineData("bookworm-bpf")]
     [InlineData("trixie")]
     public void HeadOfLineBlockerAndWaiterAreBothReportedHung(string kernel)
     {
@@ -152,6 +158,7 @@ public class VmNfsTests(ITestOutputHelper output)
     [Theory]
     [InlineData("bullseye")]
     [InlineData("bookworm")]
+    [InlineData("bookworm-bpf")]
     [InlineData("trixie")]
     public void HeadOfLineNamesTheBlockerTheWaiterAndWhatToEnd(string kernel)
     {
@@ -188,6 +195,7 @@ public class VmNfsTests(ITestOutputHelper output)
     [Theory]
     [InlineData("bullseye")]
     [InlineData("bookworm")]
+    [InlineData("bookworm-bpf")]
     [InlineData("trixie")]
     public void HeadOfLineMetricsShowBothThenReturnToZeroOnceTheBlockerIsKilled(string kernel)
     {
@@ -226,8 +234,11 @@ public class VmNfsTests(ITestOutputHelper output)
     [InlineData("bullseye", "open", "cat", "nfs4_run_open_task")]
     [InlineData("bullseye", "access", "ls", "nfs4_proc_access")]
     [InlineData("bookworm", "stat", "stat", "nfs4_proc_lookup")]
+    [InlineData("bookworm-bpf", "stat", "stat", "nfs4_proc_lookup")]
     [InlineData("bookworm", "open", "cat", "nfs4_run_open_task")]
+    [InlineData("bookworm-bpf", "open", "cat", "nfs4_run_open_task")]
     [InlineData("bookworm", "access", "ls", "nfs4_proc_access")]
+    [InlineData("bookworm-bpf", "access", "ls", "nfs4_proc_access")]
     [InlineData("trixie", "stat", "stat", "nfs4_proc_lookup")]
     [InlineData("trixie", "open", "cat", "nfs4_run_open_task")]
     [InlineData("trixie", "access", "ls", "nfs4_proc_access")]
@@ -268,6 +279,7 @@ public class VmNfsTests(ITestOutputHelper output)
     [Theory]
     [InlineData("bullseye")]
     [InlineData("bookworm")]
+    [InlineData("bookworm-bpf")]
     [InlineData("trixie")]
     public void AProcessExitingOnTheDeadServerIsReportedThoughItsSyscallFileShowsItsSleep(string kernel)
     {
@@ -294,6 +306,7 @@ public class VmNfsTests(ITestOutputHelper output)
     [Theory]
     [InlineData("bullseye")]
     [InlineData("bookworm")]
+    [InlineData("bookworm-bpf")]
     [InlineData("trixie")]
     public void HardMountKernelLogSaysNotRespondingThenOk(string kernel)
     {
@@ -326,6 +339,7 @@ public class VmNfsTests(ITestOutputHelper output)
     [Theory]
     [InlineData("bullseye")]
     [InlineData("bookworm")]
+    [InlineData("bookworm-bpf")]
     [InlineData("trixie")]
     public void NfsV3MountsThatHangInMntOrLockdUpAreReportedHung(string kernel)
     {
@@ -358,6 +372,30 @@ public class VmNfsTests(ITestOutputHelper output)
         Assert.Equal(JsonValueKind.Null, lockd.GetProperty("waits_for").ValueKind);
         Assert.Equal("no_reply_from_server", Str(lockd, "cause"));
         Assert.Equal(0, run.IntFact("after.mount_threads"));
+    }
+
+    // The "-bpf" runs went through the BPF probe, and the others through procfs, every scan and daemon of them: the
+    // same assertions above hold for both. The guest kernel has the BTF the probe needs.
+    [Theory]
+    [InlineData("bookworm", "no-answer", "scan json")]
+    [InlineData("bookworm-bpf", "no-answer", "scan json")]
+    [InlineData("bookworm", "head-of-line", "scan json")]
+    [InlineData("bookworm-bpf", "head-of-line", "scan json")]
+    [InlineData("bookworm-bpf", "head-of-line", "scan json after")]
+    [InlineData("bookworm-bpf", "hard-mount", "scan json")]
+    [InlineData("bookworm-bpf", "nfsv3-mount", "scan json mnt")]
+    public void EachRunWatchesThroughTheProbeItAskedFor(string kernel, string scenario, string section)
+    {
+        var k = VmKernel.Of(kernel);
+        var run = Boot(k, scenario);
+        Assert.Equal(k.Probe, run.Fact("probe"));
+        Assert.Equal("yes", run.Fact("btf"));
+        var watching = run.Json(section).GetProperty("watching");
+        Assert.True(k.Probe == watching.GetProperty("path").GetString(), $"{section} watched through {watching}");
+        if (k.Probe == "bpf")
+            Assert.Equal("mount calls from their system call tracepoints, blocked threads from a task iterator", watching.GetProperty("why").GetString());
+        if (run.Sections.TryGetValue("daemon log", out string? log))
+            Assert.Contains(k.Probe == "bpf" ? "Watching through bpf: mount calls" : "Watching through procfs (bpf: not used (--probe procfs))", log);
     }
 
     // A row of the `nfswatch scan` table: PID TID COMMAND mount D STUCK ROLE WCHAN ("-" for none in both).

@@ -28,13 +28,14 @@ public static class VmScenario
     /// that tests/vm/prepare prepared: bullseye, bookworm, trixie), booting the VM the first time it is asked for.
     /// </summary>
     public static VmRun Get(VmKernel kernel, string scenario) =>
-        Runs.GetOrAdd((kernel.Suite, scenario), k => new Lazy<VmRun>(() => Run(k.Kernel, k.Scenario))).Value;
+        Runs.GetOrAdd((kernel.Name, scenario), k => new Lazy<VmRun>(() => Run(kernel.Suite, k.Scenario, kernel.Probe))).Value;
 
     /// <summary>
     /// Boots the VM for <paramref name="scenario"/> on <paramref name="kernel"/> now; tests/vm/run's own limit is
     /// NFSWATCH_VM_TIMEOUT (300 s). With NFSWATCH_VM_LOG_DIR set, the console is also written to DIR/KERNEL-SCENARIO.log.
     /// </summary>
-    public static VmRun Run(string kernel, string scenario)
+    /// <param name="probe">nfswatch's --probe in the guest (NFSWATCH_VM_PROBE for tests/vm/run).</param>
+    public static VmRun Run(string kernel, string scenario, string probe = "procfs")
     {
         string binary = NfsWatchBinary;
         if (!File.Exists(binary))
@@ -42,6 +43,7 @@ public static class VmScenario
                 "-p:PublishAot=true -o artifacts/aot` (tests/run-all vm does) or set NFSWATCH_AOT_BINARY");
         var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (string a in new[] { Path.Combine(RepoRoot, "tests", "vm", "run"), "--kernel", kernel, scenario, binary }) info.ArgumentList.Add(a);
+        info.Environment["NFSWATCH_VM_PROBE"] = probe;
         var console = new StringBuilder();
         var stopwatch = Stopwatch.StartNew();
         using var process = new Process { StartInfo = info };
@@ -65,7 +67,7 @@ public static class VmScenario
         if (Environment.GetEnvironmentVariable("NFSWATCH_VM_LOG_DIR") is { Length: > 0 } logs)
         {
             Directory.CreateDirectory(logs);
-            File.WriteAllText(Path.Combine(logs, $"{kernel}-{scenario}.log"), text);
+            File.WriteAllText(Path.Combine(logs, $"{kernel}{(probe == "procfs" ? "" : "-" + probe)}-{scenario}.log"), text);
         }
         return new VmRun(kernel, scenario, process.ExitCode, text, stopwatch.Elapsed);
     }

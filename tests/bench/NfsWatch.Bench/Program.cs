@@ -14,7 +14,7 @@ using NfsWatch.Outputs.Metrics;
 if (args.Length > 0 && args[0] == InternalRead.Verb) return InternalRead.Run(args[1..], Console.Out); // the isolated reader's child
 if (args.Length == 0 || args[0] != "run")
 {
-    Console.Error.WriteLine("usage: nfswatch-bench run --out DIR --floor PATH --threads PATH --nfswatch PATH [--exporter PATH|none]\n" +
+    Console.Error.WriteLine("usage: nfswatch-bench run --out DIR --floor PATH --threads PATH --nfswatch PATH [--exporter PATH|none] [--syscalls PATH]\n" +
                             "                          [--sizes 1000,10000,50000] [--live N] [--scans N] [--daemon-seconds N] [--work DIR]");
     return 2;
 }
@@ -32,7 +32,7 @@ catch (Exception e)
 namespace NfsWatch.Bench
 {
     internal sealed record Settings(string Out, string Floor, string Threads, string NfsWatch, string? Exporter, int[] Sizes, int Live,
-        int Scans, int DaemonSeconds, string Work)
+        int Scans, int DaemonSeconds, string Work, string? Syscalls = null)
     {
         public static Settings Parse(string[] args)
         {
@@ -43,7 +43,8 @@ namespace NfsWatch.Bench
             return new Settings(Need("out"), Need("floor"), Need("threads"), Need("nfswatch"), exporter is null or "none" ? null : exporter,
                 [.. (map.GetValueOrDefault("sizes") ?? "1000,10000,50000").Split(',').Select(int.Parse)],
                 int.Parse(map.GetValueOrDefault("live") ?? "10000"), int.Parse(map.GetValueOrDefault("scans") ?? "20"),
-                int.Parse(map.GetValueOrDefault("daemon-seconds") ?? "60"), map.GetValueOrDefault("work") ?? "/dev/shm/nfswatch-bench");
+                int.Parse(map.GetValueOrDefault("daemon-seconds") ?? "60"), map.GetValueOrDefault("work") ?? "/dev/shm/nfswatch-bench",
+                map.GetValueOrDefault("syscalls"));
         }
     }
 
@@ -55,14 +56,22 @@ namespace NfsWatch.Bench
         public double WallPerThreadNs => WallNs / Math.Max(1, Threads);
     }
 
-    internal sealed record DaemonRun(int Threads, int IntervalSeconds, double Seconds, double CpuFraction, double KernelShare, double RssMiB,
+    internal sealed record DaemonRun(string Probe, int Threads, int IntervalSeconds, double Seconds, double CpuFraction, double KernelShare, double RssMiB,
         double PeakRssMiB, double MeanScanMs, int Scans, long BinaryBytes);
+
+    /// <summary>Nanoseconds per system call (tests/bench/syscalls.c) without and with the BPF probe attached.</summary>
+    internal sealed record SyscallCost(string Call, double WithoutNs, double WithNs)
+    {
+        public double AddedNs => WithNs - WithoutNs;
+    }
 
     internal sealed class Bench(Settings s)
     {
         private readonly List<(string Label, Pass NfsWatch, Pass Floor)> _synthetic = [];
         private readonly List<Pass> _live = [];
-        private DaemonRun? _daemon;
+        private readonly List<DaemonRun> _daemons = [];
+        private readonly List<SyscallCost> _syscalls = [];
+        private string? _bpfProblem;
 
         public int Run()
         {
@@ -72,12 +81,13 @@ namespace NfsWatch.Bench
             {
                 foreach (int size in s.Sizes) Synthetic(size);
                 if (s.Live > 0) Live();
+                if (s.Syscalls is not null) Syscalls();
             }
             finally
             {
                 try { Directory.Delete(s.Work, recursive: true); } catch (IOException) { }
             }
-            string report = Report.Markdown(s, _synthetic, _live, _daemon);
+            string report = Report.Markdown(s, _synthetic, _live, _daemons, _syscalls, _bpfProblem);
             File.WriteAllText(Path.Combine(s.Out, "results.md"), report);
             Console.Out.Write(report);
             return 0;
@@ -108,10 +118,15 @@ namespace NfsWatch.Bench
                 var (ours, floor) = Rounds(() => NfsWatchCycle("/proc", scans), () => Floor("/proc", scans));
                 _live.Add(ours);
                 _live.Add(floor);
+                // The BPF probe's round over the same host: it reads the proc files of the threads the kernel names only.
+                var bpf = new[] { NfsWatchCycle("/proc", scans, "bpf"), NfsWatchCycle("/proc", scans, "bpf"), NfsWatchCycle("/proc", scans, "bpf") }
+                    .OrderBy(p => p.CpuNs).ElementAt(1);
+                if (_bpfProblem is null) _live.Add(bpf);
                 _live.Add(Ps(scans));
                 if (s.Exporter is not null) _live.Add(Exporter(scans));
                 foreach (var p in _live) Log($"  {p.Tool}: {p.Threads} threads, {Ns(p.WallNs)} wall, {Ns(p.CpuNs)} CPU per pass");
-                _daemon = Daemon();
+                if (_bpfProblem is null) _daemons.Add(Daemon("bpf"));
+                _daemons.Add(Daemon("procfs"));
             }
             finally
             {
@@ -137,12 +152,21 @@ namespace NfsWatch.Bench
         }
 
         /// <summary>NfsWatch's whole daemon round, in this process: the scan cycle as `run` builds it, then the metrics update.</summary>
-        private Pass NfsWatchCycle(string procfs, int scans)
+        private Pass NfsWatchCycle(string procfs, int scans, string probe = "procfs")
         {
             string state = Path.Combine(s.Work, "state");
             Directory.CreateDirectory(state);
-            var options = new NfsWatchOptions { Procfs = procfs, StateDir = state };
-            var cycle = Watcher.Build(options, followFromNow: true, out _);
+            var options = new NfsWatchOptions { Procfs = procfs, StateDir = state, Probe = probe };
+            ScanCycleWithProbe? built = null;
+            try { built = new(Watcher.Build(options, followFromNow: true, out _)); }
+            catch (UsageException e)
+            {
+                _bpfProblem = e.Message;
+                Log($"  {e.Message}");
+                return new Pass("NfsWatch bpf", 0, 0, 0, Note: e.Message);
+            }
+            using var owner = built;
+            var cycle = built.Cycle;
             using var kernelLog = cycle.KernelLogReader;
             var metrics = new NfsWatchMetrics(Prometheus.Metrics.NewCustomRegistry(), "bench");
             int threads = 0;
@@ -166,7 +190,53 @@ namespace NfsWatch.Bench
             }
             double allocBytes = (GC.GetTotalAllocatedBytes(precise: true) - alloc) / (double)scans;
             double cpuNs = Median(cpus);
-            return new Pass("NfsWatch (scan cycle + metrics)", threads, Median(walls), cpuNs, allocBytes);
+            return new Pass(probe == "bpf" ? "NfsWatch bpf (scan cycle + metrics)" : "NfsWatch (scan cycle + metrics)", threads, Median(walls), cpuNs, allocBytes);
+        }
+
+        /// <summary>A scan cycle that detaches its BPF probe when done: left attached, it would weigh on everything measured after.</summary>
+        private sealed record ScanCycleWithProbe(NfsWatch.Core.Report.ScanCycle Cycle) : IDisposable
+        {
+            public void Dispose() => (Cycle.Scanner.Candidates as IDisposable)?.Dispose();
+        }
+
+        /// <summary>
+        /// What the probe adds to system calls: tests/bench/syscalls.c without it, then with it attached (loaded in
+        /// this process as the daemon loads it), three times in turn; each side keeps its median.
+        /// </summary>
+        private void Syscalls()
+        {
+            if (_bpfProblem is not null) return;
+            Log("system calls without and with the BPF probe attached");
+            var without = new List<string>();
+            var with = new List<string>();
+            var proc = new NfsWatch.Core.Procfs.ProcFs("/proc");
+            string machine = NfsWatch.Core.Procfs.KernelInfo.Read(proc).Machine;
+            for (int round = 0; round < 3; round++)
+            {
+                without.Add(RunSyscalls());
+                using var probe = NfsWatch.Core.Bpf.BpfProbe.TryLoad(proc, machine, out string? problem);
+                if (probe is null)
+                {
+                    _bpfProblem = problem;
+                    return;
+                }
+                with.Add(RunSyscalls());
+            }
+            foreach (string call in new[] { "getppid", "mount", "umount2" })
+            {
+                double Median3(List<string> runs) => Median([.. runs.Select(j => Field(j, call + "_ns"))]);
+                _syscalls.Add(new SyscallCost(call, Median3(without), Median3(with)));
+                Log($"  {call}: {Median3(without):0} ns without, {Median3(with):0} ns with the probe");
+            }
+        }
+
+        private string RunSyscalls()
+        {
+            using var p = Start(s.Syscalls!, ["2000000", "5"]);
+            string json = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            if (p.ExitCode != 0) throw new InvalidOperationException($"syscalls failed: {p.StandardError.ReadToEnd()}");
+            return json;
         }
 
         private Pass Floor(string procfs, int scans)
@@ -237,25 +307,29 @@ namespace NfsWatch.Bench
         }
 
         /// <summary>The shipped binary as the service runs it, with a scrape every 15 s: steady RSS and share of a core.</summary>
-        private DaemonRun Daemon()
+        private DaemonRun Daemon(string probe)
         {
             const int interval = 5;
             int port = FreePort();
             string state = Path.Combine(s.Work, "daemon-state");
             Directory.CreateDirectory(state);
-            Log($"daemon: {s.NfsWatch} run --interval {interval}s for {s.DaemonSeconds}s after a 15 s warm-up");
+            Log($"daemon: {s.NfsWatch} run --probe {probe} --interval {interval}s for {s.DaemonSeconds}s after a 15 s warm-up");
             string config = Path.Combine(s.Work, "nfswatch.json");
             File.WriteAllText(config, "{}");
-            using var p = Start(s.NfsWatch, ["run", "--interval", $"{interval}s", "--listen", $"127.0.0.1:{port}", "--log", "console", "--state-dir", state, "--config", config],
+            using var p = Start(s.NfsWatch, ["run", "--probe", probe, "--interval", $"{interval}s", "--listen", $"127.0.0.1:{port}", "--log", "console", "--state-dir", state, "--config", config],
                 discardOutput: true);
             try
             {
                 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
                 string url = $"http://127.0.0.1:{port}/metrics";
+                // setpriv execs nfswatch in the same process: its threads, the ones that come and go included, are
+                // counted in nanoseconds by a cpuacct group of its own where cgroup v1 has one (ticks are 10 ms).
+                using var group = CpuAccount.TryFor(p.Id);
                 WaitFor(http, url);
                 Thread.Sleep(15_000);
                 var (sum0, count0) = ScanDuration(http.GetStringAsync(url).Result);
                 var (user0, system0) = Native.ProcessTicksSplit(p.Id);
+                var (ns0, sys0) = group?.Read() ?? (0, 0);
                 long started = Stopwatch.GetTimestamp();
                 double rss = 0, peak = 0;
                 for (int second = 1; second <= s.DaemonSeconds; second++)
@@ -268,11 +342,16 @@ namespace NfsWatch.Bench
                 var (user1, system1) = Native.ProcessTicksSplit(p.Id);
                 double cpu = (user1 - user0 + system1 - system0) / Native.ClockTicks;
                 double kernelShare = (system1 - system0) / Math.Max(1, user1 - user0 + system1 - system0);
+                if (group?.Read() is var (ns1, sys1))
+                {
+                    cpu = (ns1 - ns0) / 1e9;
+                    kernelShare = (sys1 - sys0) / Native.ClockTicks / Math.Max(1e-9, cpu);
+                }
                 string body = http.GetStringAsync(url).Result;
                 var (sum1, count1) = ScanDuration(body);
                 int threads = (int)Gauge(body, "nfswatch_scanned_threads");
                 int scans = (int)(count1 - count0);
-                return new DaemonRun(threads, interval, elapsed, cpu / elapsed, kernelShare, rss, peak, scans > 0 ? (sum1 - sum0) / scans * 1000 : double.NaN, scans,
+                return new DaemonRun(probe, threads, interval, elapsed, cpu / elapsed, kernelShare, rss, peak, scans > 0 ? (sum1 - sum0) / scans * 1000 : double.NaN, scans,
                     new FileInfo(s.NfsWatch).Length);
             }
             finally
@@ -353,6 +432,52 @@ namespace NfsWatch.Bench
             >= 1e3 => $"{ns / 1e3:0.00} µs",
             _ => $"{ns:0} ns",
         };
+    }
+
+    /// <summary>A cpuacct cgroup (v1) holding one process: its CPU time in nanoseconds, every thread it ever had included.</summary>
+    internal sealed class CpuAccount : IDisposable
+    {
+        private const string Root = "/sys/fs/cgroup/cpuacct";
+        private readonly string _dir;
+        private readonly int _pid;
+
+        private CpuAccount(string dir, int pid) => (_dir, _pid) = (dir, pid);
+
+        public static CpuAccount? TryFor(int pid)
+        {
+            if (!File.Exists(Path.Combine(Root, "cpuacct.usage"))) return null;
+            string dir = Path.Combine(Root, $"nfswatch-bench-{Environment.ProcessId}-{pid}");
+            try
+            {
+                Directory.CreateDirectory(dir);
+                File.WriteAllText(Path.Combine(dir, "cgroup.procs"), pid.ToString(CultureInfo.InvariantCulture));
+                return new CpuAccount(dir, pid);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                try { Directory.Delete(dir); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+                return null;
+            }
+        }
+
+        /// <summary>Nanoseconds of CPU, and the kernel's part in clock ticks (cpuacct.stat's system).</summary>
+        public (double Ns, double SystemTicks) Read()
+        {
+            double ns = double.Parse(File.ReadAllText(Path.Combine(_dir, "cpuacct.usage")).Trim(), CultureInfo.InvariantCulture);
+            string? system = File.ReadLines(Path.Combine(_dir, "cpuacct.stat")).FirstOrDefault(l => l.StartsWith("system ", StringComparison.Ordinal));
+            return (ns, system is null ? 0 : double.Parse(system[7..], CultureInfo.InvariantCulture));
+        }
+
+        /// <summary>The group goes once the process is out of it (it has exited or is moved back to the root).</summary>
+        public void Dispose()
+        {
+            try { File.WriteAllText(Path.Combine(Root, "cgroup.procs"), _pid.ToString(CultureInfo.InvariantCulture)); } catch (IOException) { }
+            for (int i = 0; i < 50; i++)
+            {
+                try { Directory.Delete(_dir); return; }
+                catch (IOException) { Thread.Sleep(100); }
+            }
+        }
     }
 
     internal static partial class Native

@@ -24,6 +24,10 @@ public static class ScanJson
         w.WriteNumber("threshold_seconds", report.ThresholdSeconds);
         w.WriteNumber("scanned_threads", report.ScannedThreads);
         w.WriteNumber("scan_duration_seconds", Math.Round(report.Duration.TotalSeconds, 6));
+        w.WriteStartObject("watching");
+        w.WriteString("path", report.Watching);
+        w.WriteString("why", report.WatchingWhy);
+        w.WriteEndObject();
         w.WriteStartObject("probes");
         foreach (var p in report.Probes.Values.OrderBy(p => p.Name, StringComparer.Ordinal)) w.WriteBoolean(p.Name, p.Available);
         w.WriteEndObject();

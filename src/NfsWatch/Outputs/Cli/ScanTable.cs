@@ -19,7 +19,9 @@ public static class ScanTable
         o.AppendLine($"NfsWatch {version} on kernel {s.Kernel.Release} ({s.Kernel.Machine}): " +
                      $"{s.ScannedThreads} threads scanned in {Duration.Format(s.Duration.TotalSeconds)}, " +
                      $"hung means {Duration.Format(s.ThresholdSeconds)} or more in a mount system call or blocked in I/O.");
-        foreach (var probe in s.MissingProbes)
+        o.AppendLine($"Watching through {s.Watching} ({s.WatchingWhy}).");
+        // The BPF probe's absence is said on the line above: procfs then does its work.
+        foreach (var probe in s.MissingProbes.Where(p => p.Name != NfsWatch.Core.Detection.Probe.Bpf))
             o.AppendLine(probe.Denied > 0
                 ? $"Probe '{probe.Name}' refused for {Plural(probe.Denied, "thread")}{(probe.Example is { } example ? $", such as {example}" : "")}: {probe.Consequence}."
                 : $"Probe '{probe.Name}' not available: {probe.Consequence}.");
