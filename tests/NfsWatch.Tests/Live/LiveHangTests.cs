@@ -98,12 +98,7 @@ public class LiveHangTests
         // Three threads bind-mount from the one FUSE directory: the first waits for the server inside the lookup,
         // the others for the directory's lock it holds, in plain VFS code that names no filesystem.
         using var hang = new HungMount(threads: 3);
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (Directory.GetDirectories($"/proc/{hang.Pid}/task").Count(t => File.ReadAllText(Path.Combine(t, "syscall")).Split(' ')[0] is "165" or "40") < 3)
-        {
-            Assert.True(DateTime.UtcNow < until, "three threads never blocked in mount(2)");
-            Thread.Sleep(20);
-        }
+        hang.BlockedThreads(3);
         Thread.Sleep(2500); // well past the 1 s threshold
 
         var have = NfsWatchProcess.Run(["scan", "--json", "--threshold", "1s"]);
